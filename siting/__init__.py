@@ -1,0 +1,44 @@
+"""siting: where Europe should build its AI gigafactories and data centres.
+
+The Python API in four calls::
+
+    import siting
+    data = siting.load()                                  # embedded EU dataset
+    scen = siting.Scenario.from_toml("eu-triple-2030")    # a preset in models/
+    sol = siting.solve(data, scen)                        # Pyomo + HiGHS
+    report = siting.verify(sol, data, scen)               # independent re-check
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:  # pragma: no cover
+    from siting.data import load
+    from siting.results import Solution
+    from siting.scenario import Scenario
+    from siting.solve import solve
+    from siting.verify import verify
+
+_LAZY = {
+    "load": ("siting.data", "load"),
+    "Scenario": ("siting.scenario", "Scenario"),
+    "solve": ("siting.solve", "solve"),
+    "Solution": ("siting.results", "Solution"),
+    "verify": ("siting.verify", "verify"),
+    "SiteData": ("siting.sitedata", "SiteData"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        mod, attr = _LAZY[name]
+        return getattr(importlib.import_module(mod), attr)
+    raise AttributeError(f"module 'siting' has no attribute {name!r}")
+
+
+__all__ = list(_LAZY)
