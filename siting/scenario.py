@@ -260,6 +260,22 @@ class Scenario(_Strict):
     time: Time = Field(default_factory=Time)
     max_sites: int | None = Field(None, gt=0, description="use only the first N candidates")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _merge_archetypes(cls, data: Any) -> Any:
+        # A preset or override naming a default archetype changes only the keys it names.
+        if isinstance(data, dict) and isinstance(data.get("archetypes"), dict):
+            merged = {k: v.model_dump() for k, v in _default_archetypes().items()}
+            for name, spec in data["archetypes"].items():
+                if isinstance(spec, Archetype):
+                    spec = spec.model_dump()
+                if name in merged and isinstance(spec, dict):
+                    merged[name] = {**merged[name], **spec}
+                else:
+                    merged[name] = spec
+            data = {**data, "archetypes": merged}
+        return data
+
     @field_validator("blocks")
     @classmethod
     def _known_blocks(cls, v: dict[str, bool]) -> dict[str, bool]:

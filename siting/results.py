@@ -1,0 +1,392 @@
+"""Solutions: the decisions as an xarray Dataset, a GeoDataFrame view, KPIs and exports.
+
+KPIs follow the EU Energy Efficiency Directive data-centre indicators (Delegated Regulation
+2024/1364): PUE (facility energy / IT energy), WUE (m³ of water per MWh of IT energy), REF
+(renewable energy factor: contracted renewable energy matched / facility energy) and ERF (energy
+reuse factor: heat reused / facility energy), plus cost, emissions, water and capacity.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from siting.errors import InfeasibleError, NoSolutionError, SitingError
+from siting.parameters import Params
+from siting.scenario import Scenario
+
+VARIABLES = {
+    # name: (pyomo attribute, dims)
+    "open": ("y", ("site", "archetype", "period")),
+    "it_mw": ("x", ("site", "archetype", "period")),
+    "load_mw": ("l", ("site", "cooling", "period")),
+    "cooling": ("q", ("site", "cooling")),
+    "reinforcement_steps": ("g", ("site", "period")),
+    "ppa_mw": ("v", ("zone", "tech", "period")),
+    "matched_mw": ("mt", ("zone", "slice", "period")),
+    "served_mw": ("f", ("pair", "period")),
+    "heat_reuse_mwh": ("e", ("site", "period")),
+}
+
+
+def _values(var, shape: tuple[int, ...]) -> np.ndarray:
+    out = np.zeros(shape)
+    for idx, v in var.items():
+        val = v.value
+        if val is not None:
+            out[idx if isinstance(idx, tuple) else (idx,)] = val
+    return out
+
+
+class Solution:
+    """The result of a solve: decisions, costs and indicators.
+
+    Attributes
+    ----------
+    ds : xarray.Dataset
+        Decisions over (site, archetype, period, cooling, zone, tech, slice, region) and
+        cost components per period (EUR/yr); attributes hold status, objective, gap, timings.
+    sites : geopandas.GeoDataFrame or None
+        The candidate sites (for maps and the GeoDataFrame view).
+    explanation : Explanation or None
+        Why the scenario is infeasible, when it is.
+    """
+
+    def __init__(self, ds: xr.Dataset, sites=None, explanation=None) -> None:
+        self.ds = ds
+        self.sites = sites
+        self.explanation = explanation
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_model(cls, m, P: Params, sc: Scenario, res, timings: dict, data=None,
+                   explanation=None) -> Solution:
+        """Read the solved Pyomo model into a Solution (values already loaded by run_highs)."""
+        n = P.n
+        coords = {"site": P.sites, "archetype": P.archetypes, "period": P.periods,
+                  "cooling": P.coolings, "zone": P.zones, "tech": P.techs,
+                  "slice": np.asarray(P.slices), "region": P.regions}
+        sizes = {"site": n["S"], "archetype": n["A"], "period": n["P"], "cooling": n["C"],
+                 "zone": n["Z"], "tech": n["T"], "slice": n["H"], "pair": len(P.pairs)}
+        data_vars = {}
+        if res.has_solution:
+            for name, (attr, dims) in VARIABLES.items():
+                if not hasattr(m, attr):
+                    continue
+                arr = _values(getattr(m, attr), tuple(sizes[d] for d in dims))
+                if name == "served_mw":
+                    full = np.zeros((n["S"], n["R"], n["P"]))
+                    full[P.pairs[:, 0], P.pairs[:, 1], :] = arr
+                    data_vars[name] = (("site", "region", "period"), full)
+                else:
+                    data_vars[name] = (dims, arr)
+            for c in m.cost_names:
+                expr = getattr(m, f"cost_{c}")
+                data_vars[f"cost_{c}_eur"] = ("period", np.array(
+                    [float(expr[p]()) for p in range(n["P"])]))
+            if hasattr(m, "emissions_tco2"):
+                data_vars["emissions_tco2"] = ("period", np.array(
+                    [float(m.emissions_tco2[p]()) for p in range(n["P"])]))
+        ds = xr.Dataset(data_vars, coords=coords)
+        ds["period_weight"] = ("period", P.W)
+        ds["weight_h"] = ("slice", P.weight_h)
+        ds["target_mw"] = ("period", P.target_mw)
+        ds["pue"] = (("cooling", "zone", "slice"), P.pue)
+        ds["wue_m3_per_mwh"] = (("cooling", "zone", "slice"), P.wue)
+        ds["site_zone"] = ("site", np.asarray(P.zones, dtype=object)[P.site_zone].astype(str))
+        ds["site_country"] = ("site", np.asarray(P.countries, dtype=object)[P.site_country]
+                              .astype(str))
+        ds["energy_cost_eur_per_mw"] = (("site", "cooling", "period"), P.energy_cost)
+        ds["zone_price_eur_per_mwh"] = (("zone", "slice", "period"), P.zone_price)
+        ds["zone_ci_tco2_per_mwh"] = (("zone", "slice"), P.zone_ci)
+        ds["cf"] = (("zone", "tech", "slice"), P.cf)
+        ds.attrs.update({
+            "scenario_name": sc.name,
+            "scenario": sc.to_toml(),
+            "status": res.status,
+            "termination": res.termination,
+            "objective_eur": res.objective,
+            "best_bound_eur": res.bound,
+            "mip_gap": res.gap,
+            "nodes": res.nodes,
+            "solver_time_s": timings.get("solver_s", math.nan),
+            "build_time_s": timings.get("build_s", math.nan) + timings.get("prepare_s", 0.0),
+            "handover_time_s": timings.get("handover_s", math.nan),
+            "active_blocks": ",".join(getattr(m, "active_blocks", [])),
+        })
+        sites = data.sites.loc[P.sites] if data is not None else None
+        return cls(ds, sites, explanation)
+
+    # ------------------------------------------------------------------ status
+    @property
+    def status(self) -> str:
+        """optimal | time_limit | infeasible | no_solution | unbounded | error."""
+        return str(self.ds.attrs.get("status"))
+
+    @property
+    def feasible(self) -> bool:
+        return self.status in ("optimal", "time_limit") and "it_mw" in self.ds
+
+    @property
+    def objective_eur(self) -> float:
+        return float(self.ds.attrs.get("objective_eur", math.nan))
+
+    def raise_for_status(self) -> Solution:
+        """Raise :class:`InfeasibleError` / :class:`NoSolutionError` unless a plan was found."""
+        if self.feasible:
+            return self
+        if self.status == "infeasible":
+            msg = "infeasible: no plan meets this scenario."
+            if self.explanation is not None:
+                msg += " " + self.explanation.text()
+            raise InfeasibleError(msg, self.explanation)
+        if self.status == "no_solution":
+            raise NoSolutionError(
+                f"time limit of {self.ds.attrs.get('solver_time_s', 0):.0f} s reached before "
+                "any feasible plan was found: raise solver.time_limit_s (--time-limit) or "
+                "loosen the scenario")
+        raise SitingError(f"solver ended with status '{self.status}' "
+                          f"({self.ds.attrs.get('termination')})")
+
+    # ------------------------------------------------------------------ views
+    def it_by_site(self, period: int | None = None) -> pd.Series:
+        """IT capacity per open site (MW) in a period (default: the last)."""
+        p = self.ds["period"].values[-1] if period is None else period
+        it = self.ds["it_mw"].sel(period=p).sum("archetype").to_series()
+        return it[it > 1e-6].round(6)
+
+    def open_sites(self, period: int | None = None) -> list[str]:
+        """Ids of the sites open in a period (default: the last)."""
+        p = self.ds["period"].values[-1] if period is None else period
+        op = self.ds["open"].sel(period=p).sum("archetype").to_series()
+        return [str(s) for s in op.index[op > 0.5]]
+
+    def site_table(self, period: int | None = None) -> pd.DataFrame:
+        """One row per candidate site: chosen archetype, cooling, IT MW and EED indicators."""
+        ds = self.ds
+        p = ds["period"].values[-1] if period is None else period
+        it = ds["it_mw"].sel(period=p)
+        op = ds["open"].sel(period=p)
+        arch = np.asarray(ds["archetype"].values)
+        chosen = np.where(op.values.max(axis=1) > 0.5, arch[op.values.argmax(axis=1)], "")
+        load = ds["load_mw"].sel(period=p)  # site, cooling
+        zone_pos = pd.Index(ds["zone"].values).get_indexer(ds["site_zone"].values)
+        pue = ds["pue"].values[:, zone_pos, :]  # C, S, H
+        w = ds["weight_h"].values
+        it_energy = load.values.sum(axis=1) * w.sum()  # MWh IT per year
+        fac_energy = np.einsum("sc,csh,h->s", load.values, pue, w)
+        wue = ds["wue_m3_per_mwh"].values[:, zone_pos, :]
+        water = np.einsum("sc,csh,h->s", load.values, wue, w)
+        cool = np.asarray(ds["cooling"].values if "cooling" in ds.coords else [])
+        if "cooling" in ds.data_vars:
+            q = ds["cooling"].values
+            cool_name = np.where(q.max(axis=1) > 0.5, cool[q.argmax(axis=1)], "")
+        else:
+            cool_name = np.where(load.values.sum(axis=1) > 1e-9, cool[0], "")
+        heat = ds["heat_reuse_mwh"].sel(period=p).values if "heat_reuse_mwh" in ds else 0 * it_energy
+        with np.errstate(divide="ignore", invalid="ignore"):
+            df = pd.DataFrame({
+                "archetype": chosen,
+                "it_mw": it.sum("archetype").values,
+                "cooling": cool_name,
+                "it_energy_mwh": it_energy,
+                "facility_energy_mwh": fac_energy,
+                "pue": np.where(it_energy > 0, fac_energy / it_energy, np.nan),
+                "water_m3": water,
+                "wue_m3_per_mwh": np.where(it_energy > 0, water / it_energy, np.nan),
+                "heat_reuse_mwh": heat,
+                "erf": np.where(fac_energy > 0, heat / fac_energy, np.nan),
+                "country": ds["site_country"].values,
+                "zone": ds["site_zone"].values,
+            }, index=pd.Index([str(s) for s in ds["site"].values], name="site_id"))
+        if "reinforcement_steps" in ds:
+            df["reinforcement_steps"] = ds["reinforcement_steps"].sel(period=p).values
+        # REF per site: the zone's matched share of facility energy applies to its sites
+        ref_zone = self._zone_ref(p)
+        df["ref"] = np.where(df["facility_energy_mwh"] > 0,
+                             df["zone"].map(ref_zone).fillna(0.0).to_numpy(float), np.nan)
+        df["open"] = df["archetype"] != ""
+        return df
+
+    def _zone_ref(self, p) -> pd.Series:
+        ds = self.ds
+        if "matched_mw" not in ds:
+            return pd.Series(0.0, index=ds["zone"].values)
+        w = ds["weight_h"].values
+        matched = (ds["matched_mw"].sel(period=p).values * w).sum(axis=1)
+        zone_pos = pd.Index(ds["zone"].values).get_indexer(ds["site_zone"].values)
+        load = ds["load_mw"].sel(period=p).values
+        pue = ds["pue"].values[:, zone_pos, :]
+        fac = np.einsum("sc,csh,h->s", load, pue, w)
+        fac_z = pd.Series(fac).groupby(zone_pos).sum().reindex(range(ds.sizes["zone"]),
+                                                              fill_value=0.0).to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ref = np.where(fac_z > 0, matched / fac_z, 0.0)
+        return pd.Series(ref, index=ds["zone"].values)
+
+    def to_geodataframe(self, period: int | None = None):
+        """GeoDataFrame of all candidate sites with the decisions and indicators (EPSG:4326)."""
+        import geopandas as gpd
+
+        table = self.site_table(period)
+        if self.sites is None:
+            raise SitingError("this Solution has no site geometry (sites were not attached)")
+        keep = [c for c in ("name", "kind", "lon", "lat", "nuts2") if c in self.sites.columns]
+        base = self.sites[keep + ["geometry"]]
+        out = base.join(table.drop(columns=["country", "zone"]), how="left")
+        out["country"] = self.sites["country"]
+        return gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326")
+
+    def kpis(self) -> dict:
+        """Headline indicators per period (last period at top level) as plain numbers."""
+        ds = self.ds
+        if not self.feasible:
+            return {"status": self.status}
+        per = {}
+        for p in ds["period"].values:
+            t = self.site_table(int(p))
+            fac = float(t["facility_energy_mwh"].sum())
+            it_e = float(t["it_energy_mwh"].sum())
+            costs = {c[5:-4]: float(ds[c].sel(period=p)) for c in ds.data_vars
+                     if c.startswith("cost_") and c.endswith("_eur")}
+            ref_zone = self._zone_ref(p)
+            matched = float((t["facility_energy_mwh"] * t["zone"].map(ref_zone).fillna(0)).sum())
+            k = {
+                "it_mw": float(t["it_mw"].sum()),
+                "open_sites": int(t["open"].sum()),
+                "it_mw_by_country": {c: round(float(v), 6) for c, v in
+                                     t.groupby("country")["it_mw"].sum().items() if v > 1e-6},
+                "it_mw_by_archetype": {a: round(float(v), 6) for a, v in
+                                       t[t["open"]].groupby("archetype")["it_mw"].sum().items()},
+                "facility_energy_mwh": fac,
+                "it_energy_mwh": it_e,
+                "pue": fac / it_e if it_e > 0 else math.nan,
+                "water_m3": float(t["water_m3"].sum()),
+                "wue_m3_per_mwh": float(t["water_m3"].sum()) / it_e if it_e > 0 else math.nan,
+                "ref": matched / fac if fac > 0 else math.nan,
+                "erf": float(t["heat_reuse_mwh"].sum()) / fac if fac > 0 else math.nan,
+                "emissions_tco2": float(ds["emissions_tco2"].sel(period=p))
+                if "emissions_tco2" in ds else math.nan,
+                "annual_cost_eur": float(sum(costs.values())),
+                "cost_eur": costs,
+            }
+            per[int(p)] = k
+        last = per[int(ds["period"].values[-1])]
+        return {**last, "by_period": per}
+
+    def summary(self) -> dict:
+        """The summary.json content (status, objective, gap, open sites, IT MW by site, KPIs)."""
+        a = self.ds.attrs
+        out = {
+            "scenario": a.get("scenario_name"),
+            "status": self.status,
+            "termination": a.get("termination"),
+            "objective_eur": _num(a.get("objective_eur")),
+            "best_bound_eur": _num(a.get("best_bound_eur")),
+            "mip_gap": _num(a.get("mip_gap")),
+            "solver_time_s": _num(a.get("solver_time_s")),
+            "build_time_s": _num(a.get("build_time_s")),
+            "handover_time_s": _num(a.get("handover_time_s")),
+            "wall_time_s": _num(a.get("wall_time_s")),
+            "active_blocks": [b for b in str(a.get("active_blocks", "")).split(",") if b],
+            "open_sites": self.open_sites() if self.feasible else [],
+            "it_mw_by_site": {k: float(v) for k, v in self.it_by_site().items()}
+            if self.feasible else {},
+            "kpis": _jsonable(self.kpis()) if self.feasible else {},
+        }
+        if self.explanation is not None:
+            out["explanation"] = self.explanation.to_dict()
+        if "verification" in a:
+            out["verification"] = json.loads(a["verification"])
+        return out
+
+    # ------------------------------------------------------------------ export
+    def write(self, out_dir: str | os.PathLike) -> list[Path]:
+        """Write summary.json, sites.gpkg, sites.geojson, sites.csv and solution.nc.
+
+        Files are written to a temporary folder first and moved in place at the end, so a
+        failure never leaves a half-written results folder.
+        """
+        import shutil
+        import tempfile
+
+        out = Path(out_dir)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".siting-", dir=out.parent))
+        try:
+            files = [tmp / "summary.json"]
+            files[0].write_text(json.dumps(self.summary(), indent=2, allow_nan=False) + "\n")
+            if self.feasible:
+                table = self.site_table()
+                table.to_csv(tmp / "sites.csv", float_format="%.6g")
+                files.append(tmp / "sites.csv")
+                if self.sites is not None:
+                    gdf = self.to_geodataframe()
+                    gdf.to_file(tmp / "sites.gpkg", driver="GPKG", layer="sites")
+                    gdf.to_file(tmp / "sites.geojson", driver="GeoJSON")
+                    files += [tmp / "sites.gpkg", tmp / "sites.geojson"]
+                self.to_netcdf(tmp / "solution.nc")
+                files.append(tmp / "solution.nc")
+            out.mkdir(parents=True, exist_ok=True)
+            final = []
+            for f in files:
+                dest = out / f.name
+                os.replace(f, dest)
+                final.append(dest)
+            return final
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def to_netcdf(self, path: str | os.PathLike) -> None:
+        """Write the Dataset (string coordinates kept; attributes made NetCDF-safe)."""
+        ds = self.ds.copy()
+        ds.attrs = {k: (json.dumps(v) if isinstance(v, dict | list) else
+                        ("nan" if isinstance(v, float) and not math.isfinite(v) else v))
+                    for k, v in ds.attrs.items() if v is not None}
+        for name in ("site_zone", "site_country"):
+            ds[name] = ds[name].astype(str)
+        for c in ("site", "archetype", "cooling", "zone", "tech", "region"):
+            if c in ds.coords:
+                ds = ds.assign_coords({c: ds[c].values.astype(str)})
+        ds.to_netcdf(path, engine="h5netcdf")
+
+    @classmethod
+    def from_netcdf(cls, path: str | os.PathLike, sites=None) -> Solution:
+        """Read a Solution written by :meth:`to_netcdf`."""
+        with xr.open_dataset(path, engine="h5netcdf") as ds:
+            ds = ds.load()
+        for k in ("objective_eur", "best_bound_eur", "mip_gap"):
+            if isinstance(ds.attrs.get(k), str):
+                ds.attrs[k] = float(ds.attrs[k])
+        return cls(ds, sites)
+
+    def __repr__(self) -> str:
+        if not self.feasible:
+            return f"<Solution {self.status}>"
+        return (f"<Solution {self.status}: objective {self.objective_eur:,.0f} EUR, "
+                f"{len(self.open_sites())} open sites, gap {self.ds.attrs['mip_gap']:.2%}>")
+
+
+def _num(v):
+    if v is None:
+        return None
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
+def _jsonable(d):
+    if isinstance(d, dict):
+        return {str(k): _jsonable(v) for k, v in d.items()}
+    if isinstance(d, list | tuple):
+        return [_jsonable(v) for v in d]
+    if isinstance(d, float | np.floating):
+        return float(d) if math.isfinite(d) else None
+    if isinstance(d, np.integer):
+        return int(d)
+    return d
