@@ -7,6 +7,8 @@ row-by-row persistent interfaces. Timings of every stage are kept on the Solutio
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from dataclasses import dataclass
 
@@ -72,6 +74,25 @@ def _highs_model(m: pyo.ConcreteModel):
     return lp, cols, info
 
 
+def _new_highs(verbose: bool):
+    """A Highs instance; its start-up banner is muted unless ``verbose``."""
+    import highspy
+
+    if verbose:
+        return highspy.Highs()
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            h = highspy.Highs()
+            h.setOptionValue("output_flag", False)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    return h
+
+
 def run_highs(m: pyo.ConcreteModel, *, time_limit: float, mip_gap: float, threads: int = 0,
               options: dict | None = None, verbose: bool = False, relax: bool = False,
               ) -> HighsResult:
@@ -82,8 +103,7 @@ def run_highs(m: pyo.ConcreteModel, *, time_limit: float, mip_gap: float, thread
     lp, cols, info = _highs_model(m)
     if relax:
         lp.integrality_ = []
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", bool(verbose))
+    h = _new_highs(verbose)
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", float(mip_gap))
     if threads:

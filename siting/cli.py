@@ -1,0 +1,240 @@
+"""The ``siting`` command line: run scenarios, build and inspect data, start the app.
+
+Exit codes: 0 success; 1 internal error or failed verification; 2 bad input (data folder or
+scenario); 3 infeasible scenario (with an explanation); 4 time limit before any feasible plan.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from siting.errors import SitingError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Where should Europe build its AI gigafactories and data centres?")
+data_app = typer.Typer(no_args_is_help=True, help="Build, fetch, validate and inspect data.")
+app.add_typer(data_app, name="data")
+console = Console()
+err_console = Console(stderr=True)
+
+DEFAULT_SCENARIO = "eu-triple-2030"
+
+
+def _fail(exc: BaseException) -> None:
+    code = getattr(exc, "exit_code", 1)
+    err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _guard(func):
+    """Turn SitingErrors into one clear message and an exit code; never a traceback."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except SitingError as exc:
+            _fail(exc)
+        except KeyboardInterrupt:
+            err_console.print("interrupted")
+            raise typer.Exit(130) from None
+        except Exception as exc:  # noqa: BLE001 - last resort: one line, not a traceback
+            if os.environ.get("SITING_DEBUG"):
+                raise
+            err_console.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
+                              "(set SITING_DEBUG=1 for the traceback)", highlight=False)
+            raise typer.Exit(1) from None
+    return wrapper
+
+
+@app.command()
+@_guard
+def run(
+    scenario: Annotated[str, typer.Argument(help="scenario TOML or preset name")] = DEFAULT_SCENARIO,
+    data: Annotated[str | None, typer.Option("--data", help="instance folder (default: embedded EU data)")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="results folder")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="override: key.path=value")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="solver time limit (s)")] = None,
+    mip_gap: Annotated[float | None, typer.Option(help="relative MIP gap")] = None,
+    threads: Annotated[int | None, typer.Option(help="HiGHS threads")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", help="show the HiGHS log")] = False,
+) -> None:
+    """Solve a scenario, verify the answer independently, print a summary, write results."""
+    import json
+
+    import siting
+    from siting.scenario import Scenario, parse_set_option
+
+    overrides = dict(parse_set_option(s) for s in (set_ or []))
+    sc = Scenario.from_toml(scenario, **overrides)
+    bundle = siting.load(data)
+    with console.status(f"solving {sc.name} on {len(bundle.sites)} candidate sites…"):
+        sol = siting.solve(bundle, sc, time_limit=time_limit, mip_gap=mip_gap, threads=threads,
+                           verbose=verbose)
+    report = None
+    if sol.feasible:
+        report = siting.verify(sol, bundle, sc)
+        sol.ds.attrs["verification"] = json.dumps({"ok": bool(report.ok),
+                                                    "summary": report.summary()})
+    if out is not None:
+        files = sol.write(out)
+        console.print(f"wrote {', '.join(f.name for f in files)} to {out}")
+    print_summary(sol, report)
+    sol.raise_for_status()
+    if report is not None and not report.ok:
+        err_console.print("[bold red]verification failed:[/] " + report.summary())
+        raise typer.Exit(1)
+
+
+def print_summary(sol, report=None, top: int = 15) -> None:
+    """Print the status, KPIs and the largest sites as rich tables."""
+    a = sol.ds.attrs
+    t = Table(title=f"siting — {a.get('scenario_name')}", show_header=False)
+    t.add_row("status", f"{sol.status} ({a.get('termination')})")
+    if sol.feasible:
+        k = sol.kpis()
+        t.add_row("objective", f"{sol.objective_eur:,.0f} EUR")
+        t.add_row("best bound / gap", f"{a['best_bound_eur']:,.0f} EUR / {a['mip_gap']:.3%}")
+        t.add_row("new IT capacity", f"{k['it_mw']:,.0f} MW at {k['open_sites']} sites")
+        if k.get("it_mw_by_archetype"):
+            t.add_row("by archetype", ", ".join(f"{n} {v:,.0f}" for n, v in
+                                                 k["it_mw_by_archetype"].items()))
+        t.add_row("facility energy", f"{k['facility_energy_mwh'] / 1e6:,.2f} TWh/yr, PUE {k['pue']:.3f}")
+        if k["emissions_tco2"] == k["emissions_tco2"]:
+            t.add_row("emissions", f"{k['emissions_tco2'] / 1e6:,.2f} MtCO2/yr")
+        t.add_row("water", f"{k['water_m3'] / 1e6:,.2f} million m3/yr")
+        t.add_row("REF / ERF", f"{k['ref']:.1%} / {k['erf']:.1%}" if k["ref"] == k["ref"] else "-")
+    t.add_row("time", f"build {a.get('build_time_s', 0):.2f} s, hand-over "
+              f"{a.get('handover_time_s', 0):.2f} s, HiGHS {a.get('solver_time_s', 0):.2f} s")
+    if report is not None:
+        t.add_row("verification", ("[green]passed[/] " if report.ok else "[red]FAILED[/] ")
+                  + report.summary())
+    console.print(t)
+    if sol.feasible:
+        st = sol.site_table()
+        st = st[st["open"]].sort_values("it_mw", ascending=False).head(top)
+        if len(st):
+            names = sol.sites["name"] if sol.sites is not None and "name" in sol.sites else None
+            tt = Table(title=f"largest {len(st)} sites")
+            for col in ("site", "name", "country", "archetype", "cooling", "IT MW", "PUE"):
+                tt.add_column(col)
+            for sid, r in st.iterrows():
+                tt.add_row(str(sid), str(names.get(sid, "")) if names is not None else "",
+                           r["country"], r["archetype"], r["cooling"], f"{r['it_mw']:,.1f}",
+                           f"{r['pue']:.3f}" if r["pue"] == r["pue"] else "")
+            console.print(tt)
+
+
+@app.command("scenario")
+@_guard
+def scenario_show(
+    name: Annotated[str, typer.Argument(help="preset name or TOML path")] = DEFAULT_SCENARIO,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="override: key.path=value")] = None,
+) -> None:
+    """Print a scenario with every default filled in (TOML)."""
+    from siting.scenario import Scenario, parse_set_option
+
+    overrides = dict(parse_set_option(s) for s in (set_ or []))
+    sys.stdout.write(Scenario.from_toml(name, **overrides).to_toml())
+
+
+@app.command()
+@_guard
+def orlib(
+    instance: Annotated[Path, typer.Argument(help="OR-Library cap file")],
+    out: Annotated[Path, typer.Argument(help="instance folder to write")],
+    capacity: Annotated[float | None, typer.Option(help="capacity for capa/capb/capc")] = None,
+) -> None:
+    """Convert an OR-Library capacitated facility-location file to an instance folder."""
+    from siting.orlib import read_orlib_cap, write_instance_folder
+
+    write_instance_folder(read_orlib_cap(instance, capacity), out)
+    console.print(f"wrote {out} — solve with: siting run models/facility-location.toml --data {out}")
+
+
+@app.command("app")
+@_guard
+def app_cmd(port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 8501) -> None:
+    """Start the Streamlit app on 127.0.0.1."""
+    import subprocess
+
+    from siting.paths import REPO_ROOT
+
+    home = REPO_ROOT / "app" / "Home.py"
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(home), "--server.headless", "true",
+           "--server.address", "127.0.0.1", "--server.port", str(port)]
+    raise typer.Exit(subprocess.call(cmd, env=env))
+
+
+# ------------------------------------------------------------------------------------ data
+@data_app.command("build")
+@_guard
+def data_build(
+    raw: Annotated[Path | None, typer.Option(help="folder of raw extracts")] = None,
+    out: Annotated[Path | None, typer.Option(help="output folder (default: data/)")] = None,
+) -> None:
+    """Derive the embedded default dataset from the raw public extracts."""
+    from siting.data.build import build_dataset
+    from siting.paths import embedded_data_dir, raw_data_dir
+
+    raw_dir = raw_data_dir(raw)
+    if not raw_dir.is_dir():
+        raise SitingError(f"raw data folder not found: {raw_dir} (use --raw, $SITING_RAW_DATA "
+                          "or `siting data fetch`)")
+    manifest = build_dataset(raw_dir, out or embedded_data_dir())
+    console.print(f"built {out or embedded_data_dir()}: "
+                  + ", ".join(f"{k} {v}" for k, v in manifest.get("rows", {}).items()))
+
+
+@data_app.command("info")
+@_guard
+def data_info(data: Annotated[str | None, typer.Option("--data")] = None) -> None:
+    """Summary: site counts by country and kind, vintages and sources."""
+    import siting
+    from siting.data.info import summary
+
+    out = summary(siting.load(data))
+    for item in out if isinstance(out, list | tuple) else [out]:
+        console.print(item)
+
+
+@data_app.command("validate")
+@_guard
+def data_validate(folder: Annotated[str, typer.Argument(help="instance folder")]) -> None:
+    """Check a bring-your-own instance folder; exit 2 with one clear message if it is wrong."""
+    import siting
+
+    b = siting.load(folder)
+    n_dem = 0 if b.demand is None else len(b.demand)
+    console.print(f"ok: {len(b.sites)} sites in {b.sites['country'].nunique()} countries, "
+                  f"{n_dem} demand regions")
+
+
+@data_app.command("fetch")
+@_guard
+def data_fetch(dest: Annotated[Path | None, typer.Option(help="download folder")] = None) -> None:
+    """Download the raw public sources (pinned checksums) into the per-user cache."""
+    from siting.data.fetch import fetch
+    from siting.paths import user_cache_dir
+
+    fetch(dest or user_cache_dir() / "raw")
+
+
+def main() -> None:
+    """Entry point of the ``siting`` command."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,289 @@
+"""Tests of siting.climate: shape of the PUE/WUE curves, hand calculations, operator figures."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from siting import climate
+from siting.climate import (
+    EVAPORATIVE,
+    NEEDS_COOLING_WATER,
+    TECHNOLOGIES,
+    UnknownTechnology,
+    pue,
+    pue_wue,
+    wet_bulb_stull,
+    wue,
+)
+from siting.errors import ScenarioError
+
+TECHS = sorted(TECHNOLOGIES)
+REQUIRED = {"air_economiser", "evaporative_tower", "dry_cooler_chiller", "direct_liquid",
+            "water_cooling"}
+OWID = Path("/work/shared/data/owid/monthly-average-surface-temperatures-by-year_europe.csv")
+DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
+
+temps = st.floats(min_value=-30.0, max_value=45.0, allow_nan=False)
+humid = st.one_of(st.none(), st.floats(min_value=5.0, max_value=100.0, allow_nan=False))
+
+
+# --------------------------------------------------------------------------- catalogue
+def test_catalogue_has_required_technologies_with_sources():
+    assert REQUIRED <= set(TECHNOLOGIES)
+    for name, tech in TECHNOLOGIES.items():
+        assert tech.name == name
+        assert len(tech.source) > 50, name
+        with pytest.raises(AttributeError):
+            tech.pue_free = 2.0  # frozen dataclass
+
+
+def test_evaporative_and_cooling_water_sets():
+    assert "evaporative_tower" in EVAPORATIVE
+    assert "air_economiser" in EVAPORATIVE  # adiabatic assist evaporates water
+    assert EVAPORATIVE.isdisjoint({"dry_cooler_chiller", "direct_liquid", "water_cooling"})
+    assert NEEDS_COOLING_WATER == frozenset({"water_cooling"})
+    assert isinstance(EVAPORATIVE, frozenset)
+
+
+def test_unknown_technology_is_scenario_error_listing_known():
+    with pytest.raises(UnknownTechnology) as err:
+        pue("liquid_nitrogen", 10.0)
+    assert isinstance(err.value, ScenarioError)
+    for name in TECHS:
+        assert name in str(err.value)
+    with pytest.raises(UnknownTechnology):
+        wue("liquid_nitrogen", 10.0)
+    with pytest.raises(UnknownTechnology):
+        pue_wue(["air_economiser", "nope"], xr.DataArray([1.0], dims="slice"))
+
+
+# --------------------------------------------------------------------------- properties
+@settings(max_examples=200, deadline=None)
+@given(a=temps, b=temps, rh=humid)
+def test_monotone_non_decreasing_in_temperature(a, b, rh):
+    lo, hi = min(a, b), max(a, b)
+    for tech in TECHS:
+        assert pue(tech, lo, rh) <= pue(tech, hi, rh) + 1e-12, tech
+        assert wue(tech, lo, rh) <= wue(tech, hi, rh) + 1e-12, tech
+
+
+@settings(max_examples=200, deadline=None)
+@given(t=temps, rh=humid)
+def test_bounds(t, rh):
+    for tech in TECHS:
+        p, w = pue(tech, t, rh), wue(tech, t, rh)
+        assert p >= 1.0
+        assert w >= 0.0
+        if not TECHNOLOGIES[tech].evaporative:
+            assert w == 0.0  # dry technologies use no water
+        if -10.0 <= t <= 35.0:
+            # modern designs: hyperscale best ≈1.03–1.05 (NREL ESIF 1.036) up to the
+            # Uptime Institute 2023 global average 1.58
+            assert 1.03 <= p <= 1.6, (tech, t, p)
+
+
+@settings(max_examples=100, deadline=None)
+@given(t=temps, rh=st.floats(min_value=5.0, max_value=99.0))
+def test_continuity(t, rh):
+    eps = 1e-6
+    for tech in TECHS:
+        assert abs(pue(tech, t + eps, rh) - pue(tech, t, rh)) < 1e-4
+        assert abs(wue(tech, t + eps, rh) - wue(tech, t, rh)) < 1e-4
+
+
+def test_continuity_at_break_points():
+    for tech in TECHS:
+        spec = TECHNOLOGIES[tech]
+        for x in (spec.t_free_c, spec.t_mech_c, spec.adiabatic_start_c):
+            # dry-bulb drivers: break points are dry-bulb temperatures
+            if spec.driver == "dry_bulb":
+                assert abs(pue(tech, x + 1e-9) - pue(tech, x - 1e-9)) < 1e-8
+                assert abs(wue(tech, x + 1e-9) - wue(tech, x - 1e-9)) < 1e-8
+
+
+def test_wet_bulb_stull_paper_example_and_limits():
+    # Stull (2011) worked example: T = 20 °C, RH = 50 % gives Tw = 13.7 °C.
+    assert wet_bulb_stull(20.0, 50.0) == pytest.approx(13.7, abs=0.05)
+    # Tw <= T for unsaturated air in the formula's range, and close to T near saturation
+    t = np.linspace(-20, 50, 71)
+    assert np.all(wet_bulb_stull(t, 50.0) <= t + 0.5)
+    assert np.all(np.abs(wet_bulb_stull(t[t > 0], 99.0) - t[t > 0]) < 1.0)
+
+
+def test_humidity_matters_only_for_wet_bulb_technologies():
+    for tech in TECHS:
+        dry, wet = pue(tech, 25.0, 20.0), pue(tech, 25.0, 95.0)
+        if TECHNOLOGIES[tech].driver == "wet_bulb":
+            assert dry < wet  # drier air, lower wet bulb, better tower
+        else:
+            assert dry == wet
+
+
+# --------------------------------------------------------------------------- hand calculations
+def test_hand_computed_annual_pue_dry_cooler_chiller():
+    """Three slices, independent arithmetic from the documented parameters.
+
+    dry_cooler_chiller: PUE = 1.10 below 10 °C; +0.010/K from 10 to 18 °C; +0.015/K above 18 °C.
+      5 °C  -> 1.10
+      14 °C -> 1.10 + 0.010 * 4           = 1.14
+      25 °C -> 1.10 + 0.010 * 8 + 0.015 * 7 = 1.285
+    Energy-weighted annual PUE at constant IT load, weights 4000, 3000, 1760 h:
+      (4000 * 1.10 + 3000 * 1.14 + 1760 * 1.285) / 8760 = (4400 + 3420 + 2261.6) / 8760
+      = 10081.6 / 8760 = 1.1508675799...
+    """
+    t = xr.DataArray([5.0, 14.0, 25.0], dims="slice")
+    w = xr.DataArray([4000.0, 3000.0, 1760.0], dims="slice")
+    annual = float((pue("dry_cooler_chiller", t) * w).sum() / w.sum())
+    assert annual == pytest.approx(10081.6 / 8760.0, abs=1e-12)
+    assert annual == pytest.approx(1.1508675799, abs=1e-9)
+
+
+def test_hand_computed_air_economiser_water():
+    """Adiabatic assist above 27 °C: k = 3.6e9 J / (12 K * 2.454e6 J/kg) / 1000 kg/m3.
+
+    k = 3.6e9 / 2.9448e7 / 1000 = 0.122249... m3/(MWh K); at 31 °C WUE = 4 k = 0.488998 L/kWh.
+    PUE at 31 °C = 1.07 + 0.002 * 9 + 0.005 * 4 = 1.108.
+    """
+    assert wue("air_economiser", 31.0) == pytest.approx(4 * 3.6e9 / 2.9448e7 / 1000, rel=1e-12)
+    assert wue("air_economiser", 31.0) == pytest.approx(0.488998, abs=1e-6)
+    assert wue("air_economiser", 26.9) == 0.0
+    assert pue("air_economiser", 31.0) == pytest.approx(1.108, abs=1e-12)
+
+
+def test_hand_computed_evaporative_tower():
+    """T = 20 °C, RH = 50 %: Stull wet bulb 13.6993 °C (formula evaluated by hand below).
+
+    PUE = 1.08 + 0.006 * (13.6993 - 10) = 1.10220
+    latent share = 0.6 + 0.25 * 13.6993 / 20 = 0.77124
+    WUE = (3600 / 2454) * 1.10220 * 0.77124 * 4 / 3 = 1.66271 L/kWh
+    """
+    t, rh = 20.0, 50.0
+    tw = (t * math.atan(0.151977 * math.sqrt(rh + 8.313659)) + math.atan(t + rh)
+          - math.atan(rh - 1.676331) + 0.00391838 * rh ** 1.5 * math.atan(0.023101 * rh)
+          - 4.686035)
+    assert tw == pytest.approx(13.6993, abs=1e-4)
+    p = 1.08 + 0.006 * (tw - 10.0)
+    w = 3600.0 / 2454.0 * p * (0.6 + 0.25 * tw / 20.0) * 4.0 / 3.0
+    assert pue("evaporative_tower", t, rh) == pytest.approx(p, rel=1e-12)
+    assert wue("evaporative_tower", t, rh) == pytest.approx(w, rel=1e-12)
+    assert w == pytest.approx(1.66271, abs=1e-4)
+
+
+# --------------------------------------------------------------------------- types and dims
+def test_types_and_shapes():
+    assert isinstance(pue("air_economiser", 10.0), float)
+    assert isinstance(wue("evaporative_tower", 10), float)
+    arr = np.linspace(-5, 35, 12).reshape(3, 4)
+    for tech in TECHS:
+        assert pue(tech, arr).shape == (3, 4)
+        assert isinstance(wue(tech, arr), np.ndarray) and wue(tech, arr).shape == (3, 4)
+    assert np.isnan(pue("air_economiser", np.array([np.nan]))[0])
+
+
+def test_xarray_in_xarray_out_dims_preserved():
+    temp = xr.DataArray(
+        np.array([[-3.0, 12.0, 22.0, 31.0], [4.0, 9.0, 17.0, 26.0]]),
+        dims=("zone", "slice"),
+        coords={"zone": ["FI", "ES"], "slice": [0, 1, 2, 3]},
+        name="temperature_c",
+    )
+    rh = xr.DataArray([80.0, 45.0], dims="zone", coords={"zone": ["FI", "ES"]})
+    for tech in TECHS:
+        for r in (None, 60.0, rh):
+            p, w = pue(tech, temp, r), wue(tech, temp, r)
+            for out in (p, w):
+                assert isinstance(out, xr.DataArray)
+                assert out.dims == ("zone", "slice")
+                assert list(out.zone.values) == ["FI", "ES"]
+    ds = pue_wue(["dry_cooler_chiller", "evaporative_tower"], temp)
+    assert isinstance(ds, xr.Dataset)
+    assert ds["pue"].dims == ("cooling", "zone", "slice")
+    assert ds["wue"].dims == ("cooling", "zone", "slice")
+    assert list(ds.cooling.values) == ["dry_cooler_chiller", "evaporative_tower"]
+    assert float(ds["pue"].sel(cooling="dry_cooler_chiller", zone="ES", slice=3)) == \
+        pytest.approx(pue("dry_cooler_chiller", 26.0))
+    assert float(ds["wue"].sel(cooling="dry_cooler_chiller").max()) == 0.0
+
+
+# --------------------------------------------------------------------------- operator figures
+def _owid() -> pd.DataFrame:
+    if not OWID.exists():
+        pytest.skip(f"raw OWID temperature file absent: {OWID}")
+    return pd.read_csv(OWID)
+
+
+def _annual(tech: str, code: str, year: int, fn=pue) -> float:
+    """Energy-weighted annual value at constant IT load from 12 monthly mean temperatures."""
+    df = _owid()
+    s = df[df["Code"] == code].sort_values("Year")
+    t = s[str(year)].to_numpy(dtype=float)
+    assert t.shape == (12,) and not np.isnan(t).any()
+    return float((fn(tech, t) * DAYS).sum() / DAYS.sum())
+
+
+# (site, technology, ISO3, year of temperatures, published annual PUE, tolerance, source)
+OPERATOR_PUE = [
+    ("Meta Luleå", "air_economiser", "SWE", 2013, 1.07, 0.05,
+     "Facebook Luleå Data Center page, June 2013: PUE 'in the region of 1.07' in early tests "
+     "(Adweek, Converge Digest, 12 Jun 2013)"),
+    ("Google Hamina", "water_cooling", "FIN", 2023, 1.10, 0.05,
+     "Baxtel listing 'Google Hamina Finland': PUE 1.1 (sea-water cooled, no chillers)"),
+    ("Meta Odense (fleet figure)", "air_economiser", "DNK", 2021, 1.09, 0.05,
+     "Meta: data-centre buildings completed in 2021 exhibit PUE 1.09 (sustainability.fb.com); "
+     "Odense uses outside air with indirect evaporative cooling (Mission Critical, 2018)"),
+    ("Meta Clonee (fleet figure)", "air_economiser", "IRL", 2021, 1.09, 0.05,
+     "Meta 2021 new-building PUE 1.09 (sustainability.fb.com)"),
+    ("Google St. Ghislain (fleet figure)", "evaporative_tower", "BEL", 2023, 1.10, 0.05,
+     "Google 2024 Environmental Report: fleet average annual PUE 1.10 in 2023; St. Ghislain "
+     "runs evaporative cooling without chillers (Brussels Times, 2023)"),
+    ("Google Eemshaven (fleet figure)", "evaporative_tower", "NLD", 2023, 1.10, 0.05,
+     "Google 2024 Environmental Report: fleet average annual PUE 1.10 in 2023"),
+]
+
+
+@pytest.mark.parametrize("site,tech,code,year,published,tol,source", OPERATOR_PUE,
+                         ids=[o[0] for o in OPERATOR_PUE])
+def test_operator_published_pue(site, tech, code, year, published, tol, source):
+    modelled = _annual(tech, code, year)
+    assert abs(modelled - published) <= tol, (site, modelled, published, source)
+
+
+def test_known_deviation_microsoft_dublin():
+    """Microsoft Dublin (air-side economiser, no chillers): PUE 1.24 in the first phase (2009
+    design, annual target 1.25, Microsoft Green Blog 2009) and 1.17 in the newest hall (Data
+    Center Knowledge / Energy Manager Today, 2013). The model gives the 2013-era Open Compute
+    figure (1.07) for an Irish climate, 0.10 below: the gap is design vintage (UPS, fans), not
+    climate. Kept as a visible deviation: if parameters change so the gap closes or grows
+    beyond 0.2, this test asks for a look.
+    """
+    modelled = _annual("air_economiser", "IRL", 2013)
+    gap = 1.17 - modelled
+    assert 0.05 < gap < 0.2
+
+
+def test_annual_means_within_published_ranges_all_countries():
+    df = _owid()
+    years = [str(y) for y in range(2015, 2025)]
+    for code, s in df.groupby("Code"):
+        t = s.sort_values("Year")[years].to_numpy(dtype=float)  # (12, years)
+        if np.isnan(t).any():
+            continue
+        wts = DAYS[:, None]
+        for tech in TECHS:
+            ap = (pue(tech, t) * wts).sum(axis=0) / DAYS.sum()
+            aw = (wue(tech, t) * wts).sum(axis=0) / DAYS.sum()
+            assert np.all((ap >= 1.03) & (ap <= 1.6)), (code, tech)
+            assert np.all((aw >= 0.0) & (aw <= 3.0)), (code, tech)  # L/kWh
+
+
+def test_module_constants_documented():
+    assert climate.DEFAULT_RELATIVE_HUMIDITY == 70.0
+    assert climate.EVAP_M3_PER_MWH_HEAT == pytest.approx(1.467, abs=1e-3)
