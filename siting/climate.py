@@ -527,7 +527,7 @@ def pue_wue(techs: list[str], temperature: xr.DataArray,
     p = xr.concat([pue(c, temperature, relative_humidity) for c in techs], dim=cooling)
     w = xr.concat([wue(c, temperature, relative_humidity) for c in techs], dim=cooling)
     ds = xr.Dataset({"pue": p.rename(None), "wue": w.rename(None)})
-    ds = ds.transpose("cooling", *temperature.dims)
+    ds = ds.transpose("cooling", *temperature.dims, ...)
     ds["pue"].attrs = {"units": "1", "long_name": "power usage effectiveness"}
     ds["wue"].attrs = {"units": "m3 per MWh IT", "long_name": "water usage effectiveness"}
     return ds

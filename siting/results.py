@@ -26,7 +26,7 @@ VARIABLES = {
     "open": ("y", ("site", "archetype", "period")),
     "it_mw": ("x", ("site", "archetype", "period")),
     "load_mw": ("l", ("site", "cooling", "period")),
-    "cooling": ("q", ("site", "cooling")),
+    "cooling_choice": ("q", ("site", "cooling")),
     "reinforcement_steps": ("g", ("site", "period")),
     "ppa_mw": ("v", ("zone", "tech", "period")),
     "matched_mw": ("mt", ("zone", "slice", "period")),
@@ -184,8 +184,8 @@ class Solution:
         wue = ds["wue_m3_per_mwh"].values[:, zone_pos, :]
         water = np.einsum("sc,csh,h->s", load.values, wue, w)
         cool = np.asarray(ds["cooling"].values if "cooling" in ds.coords else [])
-        if "cooling" in ds.data_vars:
-            q = ds["cooling"].values
+        if "cooling_choice" in ds.data_vars:
+            q = ds["cooling_choice"].values
             cool_name = np.where(q.max(axis=1) > 0.5, cool[q.argmax(axis=1)], "")
         else:
             cool_name = np.where(load.values.sum(axis=1) > 1e-9, cool[0], "")

@@ -143,7 +143,8 @@ class Cooling(_Strict):
 
 
 class Water(_Strict):
-    # Assumption: industrial water tariff ≈ 2 EUR/m3 (EEA, water pricing in Europe, 2013: 1–4).
+    # Assumption (no source in ../shared/data): 2 EUR/m3 for industrial water and wastewater;
+    # override per scenario with local tariffs.
     price_eur_per_m3: float = Field(2.0, ge=0)
     cap_m3_per_mw: float | None = Field(None, ge=0, description="per MW IT cap on water per year")
 
@@ -168,6 +169,8 @@ class Renewables(_Strict):
 
 
 class Heat(_Strict):
+    """Heat reuse. Both defaults are assumptions (no source in ../shared/data); override them."""
+
     recoverable_share: float = Field(0.6, ge=0, le=1, description="share of IT heat recoverable")
     price_eur_per_mwh: float = Field(20.0, ge=0, description="heat sale price (EUR/MWh)")
 
