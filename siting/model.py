@@ -104,7 +104,7 @@ def block_size(m, P: Params, sc: Scenario) -> None:
     lo = P.arch["min_mw"].to_numpy(float)
     hi = P.arch["max_mw"].to_numpy(float)
     m.size_min = pyo.Constraint(
-        m.S, [a for a in m.A if lo[a] > 0], m.P,
+        _not_waived(m, P, sc), [a for a in m.A if lo[a] > 0], m.P,
         rule=lambda m, s, a, p: m.x[s, a, p] >= lo[a] * m.y[s, a, p])
     m.size_max = pyo.Constraint(
         m.S, [a for a in m.A if np.isfinite(hi[a]) and hi[a] < P.bigM[:, a].max()], m.P,
@@ -115,6 +115,13 @@ def block_size(m, P: Params, sc: Scenario) -> None:
             if P.periods[p] < early[a]:
                 for s in m.S:
                     m.y[s, a, p].fix(0)
+
+
+def _not_waived(m, P: Params, sc: Scenario) -> list[int]:
+    """Sites held to the archetype minimum size: all but anchors (block anchors, waive_min_size)."""
+    if sc.on("anchors") and sc.anchors.waive_min_size and P.anchor is not None:
+        return [s for s in m.S if not P.anchor[s]]
+    return list(m.S)
 
 
 def block_site_max(m, P: Params, sc: Scenario) -> None:
@@ -305,6 +312,41 @@ def block_demand(m, P: Params, sc: Scenario, elastic: bool = False) -> None:
         rule=lambda m, s, p: _sum(m.f[n, p] for n in by_s[s]) <= _sum(m.x[s, a, p] for a in serves))
 
 
+def block_anchors(m, P: Params, sc: Scenario) -> None:
+    """Anchor sites (existing_it_mw > 0) expand: Σ_a x[s,a,p] ≤ E_s; only listed archetypes."""
+    if P.anchor is None or not P.anchor.any():
+        return
+    E = P.anchor_room
+    m.anchor_expansion = pyo.Constraint(
+        [s for s in m.S if P.anchor[s] and np.isfinite(E[s])], m.P,
+        rule=lambda m, s, p: _sum(m.x[s, a, p] for a in m.A) <= float(E[s]))
+    allowed = sc.anchors.archetypes
+    if allowed is not None:
+        for a, name in enumerate(P.archetypes):
+            if name in allowed:
+                continue
+            for s in np.flatnonzero(P.anchor):
+                for p in m.P:
+                    m.y[int(s), a, p].fix(0)
+
+
+def block_limits(m, P: Params, sc: Scenario) -> None:
+    """Annual caps (ε-constraints): E_p ≤ cap_E[p]; Σ_s W[s,p] ≤ cap_W[p]."""
+    if P.limit_emissions is not None:
+        if not hasattr(m, "emissions_tco2"):
+            from siting.errors import ScenarioError
+
+            raise ScenarioError("limits.emissions_tco2_per_year needs block energy on")
+        cap = P.limit_emissions
+        m.limit_emissions = pyo.Constraint(
+            m.P, rule=lambda m, p: m.emissions_tco2[p] <= float(cap[p]))
+    if P.limit_water is not None:
+        capw = P.limit_water
+        m.limit_water = pyo.Constraint(m.P, rule=lambda m, p: _sum(
+            water_m3(m, P, s, p) for s in m.S) <= float(capw[p]) if P.water_per_mw.any()
+            else pyo.Constraint.Skip)
+
+
 BLOCK_FUNCTIONS: dict[str, Callable] = {
     "target": block_target,
     "size": block_size,
@@ -318,7 +360,10 @@ BLOCK_FUNCTIONS: dict[str, Callable] = {
     "heat": block_heat,
     "country": block_country,
     "demand": block_demand,
+    "anchors": block_anchors,
 }
+# Blocks built after the cost expressions (they constrain emissions or water totals).
+LATE_BLOCK_FUNCTIONS: dict[str, Callable] = {"limits": block_limits}
 
 
 # ---------------------------------------------------------------------------- objective
@@ -329,8 +374,15 @@ def cost_expressions(m, P: Params, sc: Scenario) -> None:
     fixed_arch = P.arch["fixed_cost_eur"].to_numpy(float)
     comps: dict[str, Callable] = {}
     if sc.on("capex"):
-        comps["capex"] = lambda m, p: _sum(float(capex[a]) * m.x[s, a, p]
-                                           for s in m.S for a in m.A if capex[a])
+        cm = P.capex_mult if P.capex_mult is not None else np.ones(len(P.periods))
+
+        def k(pp: int, p: int) -> float:
+            """Weight of x[., ., pp] in period p's capex: Σ_{p'≤p} cm_p' (x_p' − x_p'−1)."""
+            return float(cm[p] if pp == p else cm[pp] - cm[pp + 1])
+
+        comps["capex"] = lambda m, p: _sum(float(capex[a]) * k(pp, p) * m.x[s, a, pp]
+                                           for s in m.S for a in m.A for pp in range(p + 1)
+                                           if capex[a] and k(pp, p))
     if sc.on("fixed_cost"):
         comps["fixed"] = lambda m, p: _sum(float(P.fixed_cost_site[s] + fixed_arch[a]) * m.y[s, a, p]
                                            for s in m.S for a in m.A
@@ -414,6 +466,10 @@ def build_model(P: Params, sc: Scenario, *, elastic: bool = False,
             func(m, P, sc)
         m.active_blocks.append(name)
     cost_expressions(m, P, sc)
+    for name, func in LATE_BLOCK_FUNCTIONS.items():
+        if sc.on(name) and name not in relax_blocks:
+            func(m, P, sc)
+            m.active_blocks.append(name)
     if elastic:
         m.obj = pyo.Objective(expr=_sum(m.short_target[p] for p in m.P)
                               + _sum(m.short_demand[r, p] for r in m.R for p in m.P)

@@ -119,6 +119,11 @@ class Params:
     pair_cost: np.ndarray  # (N,)
     hours_year: float
     profiles: xr.Dataset
+    capex_mult: np.ndarray | None = None  # (P,) capex factor for capacity built in p
+    anchor: np.ndarray | None = None  # (S,) bool: existing_it_mw > 0 (block anchors)
+    anchor_room: np.ndarray | None = None  # (S,) MW of expansion allowed at an anchor (inf: any)
+    limit_emissions: np.ndarray | None = None  # (P,) tCO2/yr cap (block limits), or None
+    limit_water: np.ndarray | None = None  # (P,) m3/yr cap (block limits), or None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -273,6 +278,23 @@ def build_params(data: SiteData, scenario: Scenario) -> Params:
         raise ScenarioError("renewables.ppa_eur_per_mwh: a price is needed for every technology")
     ppa_cost = (cf * weight[None, None, :]).sum(axis=2) * ppa_price[None, :]
 
+    # --- issue 5: capex trajectory, anchors (existing sites that may expand), annual caps
+    capex_mult = _per_period(scenario.periods.capex_multiplier, P, "periods.capex_multiplier")
+    existing = s["existing_it_mw"].to_numpy(float)
+    anchor = existing > 0
+    an = scenario.anchors
+    anchor_room = np.full(S, np.inf)
+    if an.max_expansion_mw is not None:
+        anchor_room = np.minimum(anchor_room, an.max_expansion_mw)
+    if an.max_expansion_factor is not None:
+        anchor_room = np.minimum(anchor_room, an.max_expansion_factor * existing)
+    anchor_room = np.where(anchor, anchor_room, np.inf)
+    lim = scenario.limits
+    limit_emissions = (None if lim.emissions_tco2_per_year is None else _per_period(
+        lim.emissions_tco2_per_year, P, "limits.emissions_tco2_per_year"))
+    limit_water = (None if lim.water_m3_per_year is None else _per_period(
+        lim.water_m3_per_year, P, "limits.water_m3_per_year"))
+
     # --- demand pairs
     pairs = np.zeros((0, 2), dtype=int)
     pair_cost = np.zeros(0)
@@ -292,6 +314,8 @@ def build_params(data: SiteData, scenario: Scenario) -> Params:
         zone_ci=zci / 1000.0, cf=cf, ppa_cost=ppa_cost, reinf_allowed=reinf_allowed,
         reinf_cost=reinf_cost, zone_cap=zone_cap, demand=demand, pairs=pairs,
         pair_cost=pair_cost, hours_year=float(weight.sum()), profiles=prof,
+        capex_mult=capex_mult, anchor=anchor, anchor_room=anchor_room,
+        limit_emissions=limit_emissions, limit_water=limit_water,
     )
 
 

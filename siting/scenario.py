@@ -25,6 +25,7 @@ from siting.paths import models_dir
 BLOCKS = (
     "target", "size", "site_max", "gigafactory", "grid", "land", "cooling", "water",
     "energy", "carbon", "renewables", "heat", "country", "demand", "capex", "fixed_cost",
+    "anchors", "limits",
 )
 
 
@@ -79,6 +80,10 @@ class Periods(_Strict):
     discount_rate: float = Field(0.07, ge=0, lt=1, description="real discount rate (-)")
     base_year: int = Field(2026, description="year decisions are taken; discounting origin")
     last_period_years: int = Field(5, ge=1, description="years the last period stands for")
+    # Capex trajectory: capacity built in period p costs capex_eur_per_mw x capex_multiplier[p]
+    # for its whole life (docs/MODEL.md, capex). One value, or one per period.
+    capex_multiplier: list[float] = Field(default_factory=lambda: [1.0],
+                                          description="capex factor for capacity built in p (-)")
 
     @field_validator("years")
     @classmethod
@@ -205,6 +210,32 @@ class SiteRules(_Strict):
     apply: bool = Field(False, description="recompute headroom/land from the rules at load")
 
 
+class Anchors(_Strict):
+    """Existing facilities (sites with existing_it_mw > 0, e.g. EuroHPC AI Factories) that may
+    expand. Their existing capacity is part of the baseline; expansion counts as new capacity."""
+
+    max_expansion_mw: float | None = Field(None, ge=0, description="cap on new IT per anchor (MW)")
+    max_expansion_factor: float | None = Field(
+        None, ge=0, description="cap on new IT per anchor as a multiple of existing_it_mw (-)")
+    archetypes: list[str] | None = Field(
+        None, description="archetypes an anchor may expand as (None: any)")
+    waive_min_size: bool = Field(True, description="expansion of an anchor is not held to min_mw")
+
+
+class Limits(_Strict):
+    """Caps on the plan's annual totals (used by the Pareto frontiers, ε-constraint method)."""
+
+    emissions_tco2_per_year: list[float] | None = Field(
+        None, description="cap on annual emissions E_p (tCO2/yr); one value or one per period")
+    water_m3_per_year: list[float] | None = Field(
+        None, description="cap on annual water use (m3/yr); one value or one per period")
+
+    @field_validator("emissions_tco2_per_year", "water_m3_per_year", mode="before")
+    @classmethod
+    def _listify(cls, v: Any) -> Any:
+        return [v] if isinstance(v, int | float) else v
+
+
 class Solver(_Strict):
     time_limit_s: float = Field(60.0, gt=0)
     mip_gap: float = Field(0.005, ge=0, lt=1)
@@ -259,6 +290,8 @@ class Scenario(_Strict):
     country: Country = Field(default_factory=Country)
     demand: Demand = Field(default_factory=Demand)
     site_rules: SiteRules = Field(default_factory=SiteRules)
+    anchors: Anchors = Field(default_factory=Anchors)
+    limits: Limits = Field(default_factory=Limits)
     solver: Solver = Field(default_factory=Solver)
     time: Time = Field(default_factory=Time)
     max_sites: int | None = Field(None, gt=0, description="use only the first N candidates")

@@ -31,7 +31,7 @@ import xarray as xr
 
 from siting.errors import SitingError
 from siting.scenario import BLOCKS, Archetype, Scenario
-from siting.sitedata import SiteData, fill_site_defaults
+from siting.sitedata import SITE_DEFAULTS, SiteData, fill_site_defaults
 
 #: Mean Earth radius used for great-circle distances (km, IUGG mean radius R1).
 EARTH_RADIUS_KM = 6371.0088
@@ -414,6 +414,9 @@ def _prepare(data: SiteData, sc: Scenario) -> _Inputs:
     active["demand"] = on["demand"] and has_demand
 
     sites = fill_site_defaults(pd.DataFrame(data.sites))
+    for col, default in SITE_DEFAULTS.items():  # blank cells in a given column: the default
+        if default is not None and not (isinstance(default, float) and np.isnan(default)):
+            sites[col] = sites[col].where(sites[col].notna(), default)
     sites.index = sites.index.astype(str)
     if sc.max_sites is not None:
         sites = sites.iloc[: sc.max_sites]
@@ -539,8 +542,12 @@ def _prepare(data: SiteData, sc: Scenario) -> _Inputs:
 
 
 # ------------------------------------------------------------------------- reading decisions
+#: Name of the cooling choice q[s,c] in the solution. ``cooling`` (as in MODEL.md) cannot be a
+#: data variable over the dimension ``cooling`` of the same name in xarray, hence the alias.
+COOLING_CHOICE = "cooling_choice"
+
 _OWNER = {
-    "open": "structure", "it_mw": "structure", "load_mw": "structure", "cooling": "cooling",
+    "open": "structure", "it_mw": "structure", "load_mw": "structure", COOLING_CHOICE: "cooling",
     "reinforcement_steps": "grid", "ppa_mw": "renewables", "matched_mw": "renewables",
     "served_mw": "demand", "heat_reuse_mwh": "heat",
 }
@@ -604,7 +611,8 @@ def verify(solution: Any, data: SiteData, scenario: Scenario, *, tol: float = 1e
     Parameters
     ----------
     solution : siting.results.Solution or xarray.Dataset
-        The solution (``.ds``) or its Dataset: variables ``open``, ``it_mw`` (MW), ``cooling``,
+        The solution (``.ds``) or its Dataset: variables ``open``, ``it_mw`` (MW),
+        ``cooling_choice`` (the binary q[s,c] of MODEL.md's ``cooling``),
         ``load_mw`` (MW), ``reinforcement_steps``, ``ppa_mw`` (MW), ``matched_mw`` (MW),
         ``served_mw`` (MW), ``heat_reuse_mwh`` (MWh/yr); attributes ``objective_eur`` (EUR) and
         ``status``. Absent variables count as zeros.
@@ -649,7 +657,7 @@ def verify(solution: Any, data: SiteData, scenario: Scenario, *, tol: float = 1e
     y = _read(ds, "open", ("site", "archetype", "period"), lab, ck, True)
     x = _read(ds, "it_mw", ("site", "archetype", "period"), lab, ck, True)
     ld = _read(ds, "load_mw", ("site", "cooling", "period"), lab, ck, True)
-    q = _read(ds, "cooling", ("site", "cooling"), lab, ck, act["cooling"])
+    q = _read(ds, COOLING_CHOICE, ("site", "cooling"), lab, ck, act["cooling"])
     g = _read(ds, "reinforcement_steps", ("site", "period"), lab, ck, act["grid"])
     v = _read(ds, "ppa_mw", ("zone", "tech", "period"), lab, ck, act["renewables"])
     m = _read(ds, "matched_mw", ("zone", "slice", "period"), lab, ck, act["renewables"])

@@ -609,8 +609,8 @@ def _read_geo(path: Path) -> _Table:
 def _read_sites(folder: Path) -> gpd.GeoDataFrame:
     path = _find_sites_file(folder)
     tab = _read_csv(path, _SITE_CONTRACT) if path.suffix == ".csv" else _read_geo(path)
-    _require(tab, REQUIRED_SITE_COLUMNS, "sites")
     _check_units(tab, _UNIT_COLUMNS_SITES)
+    _require(tab, REQUIRED_SITE_COLUMNS, "sites")
     ids = _ids(tab, "site_id", "site id")
     out: dict[str, object] = {}
     lon = _numeric(tab, "lon", SITE_NUMERIC["lon"])
@@ -632,7 +632,7 @@ def _read_sites(folder: Path) -> gpd.GeoDataFrame:
                 text = text.str.lower().replace("", SITE_DEFAULTS["kind"])
                 bad = (~text.isin(SITE_KINDS)).to_numpy()
                 if bad.any():
-                    tab.fail(lambda i: f"unknown kind {tab.cell(i, col)}: expected one of "
+                    tab.fail(lambda i: f"unknown kind {tab.cell(i, 'kind')}: expected one of "
                              f"{', '.join(SITE_KINDS)}", column=col, bad=bad)
             out[col] = text.to_numpy()
     for col in ("min_it_mw", "existing_it_mw"):
@@ -687,8 +687,8 @@ def fill_defaults_ordered(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _read_demand(path: Path) -> pd.DataFrame:
     tab = _read_csv(path, ("region_id", "demand_mw", "lon", "lat"))
-    _require(tab, ("region_id", "demand_mw"), "demand regions")
     _check_units(tab, _UNIT_COLUMNS_DEMAND)
+    _require(tab, ("region_id", "demand_mw"), "demand regions")
     ids = _ids(tab, "region_id", "region id")
     out: dict[str, object] = {"demand_mw": _numeric(tab, "demand_mw", DEMAND_NUMERIC["demand_mw"],
                                                     "demand")}
@@ -713,8 +713,8 @@ def _read_demand(path: Path) -> pd.DataFrame:
 
 def _read_service_cost(path: Path, site_ids: pd.Index, demand: pd.DataFrame) -> pd.DataFrame:
     tab = _read_csv(path, ("site_id", "region_id", "cost_eur_per_mw"))
-    _require(tab, ("site_id", "region_id", "cost_eur_per_mw"), "service costs")
     _check_units(tab, _UNIT_COLUMNS_SERVICE)
+    _require(tab, ("site_id", "region_id", "cost_eur_per_mw"), "service costs")
     sites = _ids(tab, "site_id", "site id", unique=False)
     regions = _ids(tab, "region_id", "region id", unique=False)
     unknown = (~sites.isin(site_ids)).to_numpy()
@@ -755,8 +755,8 @@ def _read_service_cost(path: Path, site_ids: pd.Index, demand: pd.DataFrame) -> 
 
 def _read_countries(path: Path) -> pd.DataFrame:
     tab = _read_csv(path, ("iso2", *COUNTRY_COLUMNS))
-    _require(tab, ("iso2",), "country figures")
     _check_units(tab, _UNIT_COLUMNS_COUNTRIES)
+    _require(tab, ("iso2",), "country figures")
     codes = _countries(tab, "iso2")
     dup = codes.duplicated().to_numpy()
     if dup.any():
@@ -842,7 +842,7 @@ def _read_profiles(path: Path) -> xr.Dataset:
         if bad.any():
             z, h = (int(k[0]) for k in np.nonzero(bad))
             rng = f"{lo:g}–{hi:g}" if hi is not None else f">= {lo:g}"
-            raise InputError(f"zone {zones[z]!r}, slice {h}: value {v[z, h]:g} is not finite "
+            raise InputError(f"zone '{zones[z]}', slice {h}: value {v[z, h]:g} is not finite "
                              f"and within {rng} ({unit})", file=file, column=var)
     pf = ds["price_factor"].to_numpy().astype(float)
     if total > 0:
@@ -850,7 +850,7 @@ def _read_profiles(path: Path) -> xr.Dataset:
         off = np.abs(mean - 1) > 1e-3
         if off.any():
             z = int(np.flatnonzero(off)[0])
-            raise InputError(f"zone {zones[z]!r}: weighted mean {mean[z]:.4g}, expected 1 "
+            raise InputError(f"zone '{zones[z]}': weighted mean {mean[z]:.4g}, expected 1 "
                              "(divide by the weighted mean)", file=file, column="price_factor")
     return ds
 

@@ -306,8 +306,16 @@ def read_nuts(raw_dir: str | Path, level: int, kind: str = "regions") -> gpd.Geo
 
 # --------------------------------------------------------------------------- Dispa-SET
 def _month_hour(stamps: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Month and hour of ``YYYY-MM-DD HH:MM:SS`` or ``M/D/YYYY H:MM`` stamps (both occur:
+    Dispa-SET's IT and SK files use the US form)."""
     s = stamps.astype(str)
-    return s.str[5:7].astype(int).to_numpy(), s.str[11:13].astype(int).to_numpy()
+    iso = s.str.extract(r"^\d{4}-(\d{2})-\d{2}[ T](\d{1,2})")
+    us = s.str.extract(r"^(\d{1,2})/\d{1,2}/\d{4} (\d{1,2})")
+    parts = iso.fillna(us)
+    if parts.isna().any().any():
+        bad = s[parts.isna().any(axis=1)].iloc[0]
+        raise ValueError(f"unrecognised time stamp {bad!r}")
+    return parts[0].astype(int).to_numpy(), parts[1].astype(int).to_numpy()
 
 
 def read_dispaset_cf(raw_dir: str | Path) -> pd.DataFrame:

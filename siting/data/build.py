@@ -1,0 +1,604 @@
+"""Build the embedded EU dataset (``data/``) from the raw public extracts.
+
+``build_dataset(raw_dir, out_dir)`` derives five files and a manifest:
+
+* ``countries.csv`` - country figures (price, carbon intensity, mix, degree days, water, coal);
+* ``sites.csv`` - candidate sites (greenfield NUTS-2 label points, brownfield thermal plants,
+  hubs: EuroHPC AI Factories and OSM data-centre clusters) with every SiteData attribute;
+* ``profiles.nc`` - 12 months x 24 hours time slices per zone (NetCDF 3, byte-stable);
+* ``country_outlines.geojson`` - NUTS-0 outlines for offline maps;
+* ``manifest.json`` - tables, row counts, sha256, sources, vintages, licences, assumptions.
+
+The build is deterministic (sorted rows, rounded floats, no timestamps): two runs give
+byte-identical files. Every rule is documented in data/README.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+import xarray as xr
+from scipy.spatial import cKDTree
+
+from siting.data import sources as src
+from siting.data import typed
+from siting.data.rules import apply_site_rules
+from siting.paths import embedded_data_dir, raw_data_dir
+from siting.scenario import SiteRules
+from siting.sitedata import SITE_DEFAULTS
+
+METRIC_CRS = "EPSG:3035"
+PRICE_BAND_ORDER = ("IG", "IF", "IE", "ID", "IC")
+PRICE_PERIOD = "2024-S2"
+DEGREE_DAY_YEARS = (2015, 2024)
+PRICE_SHAPE_YEAR = 2023
+WEATHER_YEAR = 2016
+
+SITE_COLUMNS = [
+    "site_id", "name", "kind", "lon", "lat", "country", "zone", "nuts2", "nuts3",
+    "fixed_cost_eur", "max_it_mw", "min_it_mw", "existing_it_mw", "grid_headroom_mw",
+    "retiring_plant_mw", "retire_year", "land_area_ha", "electricity_price_eur_per_mwh",
+    "carbon_intensity_gco2_per_kwh", "water_stress", "water_cap_m3", "cooling_water",
+    "heat_demand_mwh", "dist_220kv_km", "dist_380kv_km", "population_100km",
+    # extra, documented columns
+    "plant_fuel", "dist_coast_km", "nuts3_population",
+]
+
+SOURCES = [
+    {"id": "gisco_nuts", "publisher": "Eurostat GISCO",
+     "files": ["NUTS_RG_60M_2021_4326.geojson", "NUTS_LB_2021_4326.geojson"],
+     "vintage": "NUTS 2021 (1:60M polygons, label points)",
+     "licence": "European Commission reuse policy (Decision 2011/833/EU) with GISCO notice",
+     "attribution": "© EuroGeographics for the administrative boundaries"},
+    {"id": "ember", "publisher": "Ember",
+     "files": ["api_country_overview_yearly", "api_country_overview_monthly",
+               "api_price_monthly"],
+     "vintage": "ember-data-api 2025-05-21 (yearly to 2024, monthly to 2025-04, prices to 2024-10)",
+     "licence": "CC BY 4.0", "attribution": "Ember (ember-energy.org), CC BY 4.0"},
+    {"id": "owid", "publisher": "Our World in Data (from Ember and Energy Institute; ERA5)",
+     "files": ["electricity-prod-source-stacked", "monthly-average-surface-temperatures-by-year"],
+     "vintage": "mix to 2023; ERA5 monthly temperatures 1991-2025",
+     "licence": "CC BY 4.0 (ERA5: Copernicus licence)",
+     "attribution": "Our World in Data; Copernicus Climate Change Service (ERA5)"},
+    {"id": "eurostat_nrg_pc_205", "publisher": "Eurostat",
+     "files": ["nrg_pc_205 bands 2024-S2 excl. VAT", "nrg_pc_205 band IC time series"],
+     "vintage": "2024-S2", "licence": "CC BY 4.0", "attribution": "Eurostat (nrg_pc_205)"},
+    {"id": "eurostat_nrg_chdd_a", "publisher": "Eurostat (JRC method)",
+     "files": ["nrg_chdd_a.tsv"], "vintage": "1979-2024", "licence": "CC BY 4.0",
+     "attribution": "Eurostat (nrg_chdd_a)"},
+    {"id": "eurostat_demo_r_pjanaggr3", "publisher": "Eurostat",
+     "files": ["demo_r_pjanaggr3"], "vintage": "population on 1 January 2020 (UK 2019)",
+     "licence": "CC BY 4.0", "attribution": "Eurostat (demo_r_pjanaggr3)"},
+    {"id": "powerplantmatching", "publisher": "powerplantmatching contributors (PyPSA)",
+     "files": ["powerplants.csv"], "vintage": "v0.6.1 (2025-01-16)", "licence": "CC BY 4.0",
+     "attribution": "powerplantmatching contributors"},
+    {"id": "pypsa_eur_entsoegridkit", "publisher": "PyPSA-Eur authors / GridKit / ENTSO-E map",
+     "files": ["buses.csv"], "vintage": "ENTSO-E map extract March 2022",
+     "licence": "CC BY 4.0",
+     "attribution": "PyPSA-Eur authors / GridKit / ENTSO-E map (not endorsed by ENTSO-E)"},
+    {"id": "electricitymaps", "publisher": "Electricity Maps (via Green Web Foundation CO2.js)",
+     "files": ["yearly_2024_europe.json"], "vintage": "2024 yearly averages",
+     "licence": "ODbL", "attribution": "Electricity Maps (ODbL)"},
+    {"id": "osm_datacentres", "publisher": "OpenStreetMap contributors",
+     "files": ["datacenters_osm_europe.geojson"], "vintage": "Overpass extract 2024-01",
+     "licence": "ODbL 1.0", "attribution": "© OpenStreetMap contributors (ODbL)"},
+    {"id": "dispaset", "publisher": "Dispa-SET / EC JRC energy-modelling-toolkit",
+     "files": ["availability_factors_2016_1h", "temps_2016.csv"], "vintage": "weather year 2016",
+     "licence": "EUPL-1.2", "attribution": "Dispa-SET (JRC), EUPL-1.2"},
+    {"id": "typed", "publisher": "siting authors, typed from cited publications",
+     "files": ["siting/data/typed.py"],
+     "vintage": "see citations in typed.py and data/README.md",
+     "licence": "figures from the cited publications",
+     "attribution": "; ".join([typed.COAL_PHASEOUT_SOURCE, typed.WATER_STRESS_SOURCE,
+                               typed.HEAT_SOURCE, typed.AI_FACTORIES_SOURCE])},
+]
+
+
+# --------------------------------------------------------------------------- helpers
+def _unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    lo, la = np.radians(np.asarray(lon, float)), np.radians(np.asarray(lat, float))
+    return np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
+
+
+def _chord_to_km(chord: np.ndarray) -> np.ndarray:
+    return 2.0 * typed.EARTH_RADIUS_KM * np.arcsin(np.clip(chord / 2.0, 0.0, 1.0))
+
+
+def nearest_km(lon, lat, target_lon, target_lat) -> np.ndarray:
+    """Great-circle distance (km, sphere of mean Earth radius) to the nearest target point.
+
+    A KD-tree on 3-D unit vectors finds the nearest chord, which is the nearest great-circle
+    distance; the chord is then converted exactly to km.
+    """
+    tree = cKDTree(_unit_vectors(target_lon, target_lat))
+    chord, _ = tree.query(_unit_vectors(lon, lat))
+    return _chord_to_km(chord)
+
+
+def great_circle_km(lon1, lat1, lon2, lat2) -> np.ndarray:
+    """Pairwise great-circle distances (km), broadcasting (haversine)."""
+    lo1, la1, lo2, la2 = (np.radians(np.asarray(a, float)) for a in (lon1, lat1, lon2, lat2))
+    a = np.sin((la2 - la1) / 2) ** 2 + np.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) / 2) ** 2
+    return 2.0 * typed.EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def slice_table(year: int = WEATHER_YEAR) -> pd.DataFrame:
+    """The 288 slices (month x hour) with their weight in hours of ``year``."""
+    days = pd.Series(pd.date_range(f"{year}-01-01", f"{year}-12-31", freq="D").month)
+    days_in_month = days.value_counts().sort_index()
+    month = np.repeat(np.arange(1, 13), 24)
+    hour = np.tile(np.arange(24), 12)
+    weight = days_in_month.loc[month].to_numpy().astype(float)
+    return pd.DataFrame({"month": month, "hour": hour, "weight_h": weight})
+
+
+# --------------------------------------------------------------------------- countries
+def build_countries(raw: Path) -> pd.DataFrame:
+    """Country figures indexed by ISO2 (EU27 + EFTA + GB); units in the column names."""
+    idx = pd.Index(sorted(typed.COUNTRIES), name="country")
+    df = pd.DataFrame(index=idx)
+    df["name"] = [typed.COUNTRIES[c][1] for c in idx]
+    df["iso3"] = [typed.COUNTRIES[c][0] for c in idx]
+    df["eu27"] = [typed.COUNTRIES[c][2] for c in idx]
+
+    # price: largest consumption band available, 2024-S2, excl. VAT and recoverable taxes
+    bands = src.read_nrg_pc_205(raw).reindex(idx)
+    ordered = bands[list(PRICE_BAND_ORDER)]
+    has = ordered.notna()
+    df["price_eur_per_mwh"] = ordered.bfill(axis=1).iloc[:, 0].round(2)
+    df["price_band"] = has.idxmax(axis=1).where(has.any(axis=1), "")
+    df["price_period"] = np.where(has.any(axis=1), PRICE_PERIOD, "")
+    df["price_ig_eur_per_mwh"] = bands["IG"].round(2)
+
+    # carbon intensity: Ember, latest year with a value
+    ey = src.read_ember_yearly(raw).dropna(subset=["emissions_intensity_gco2_per_kwh"])
+    last = ey.sort_values("year").groupby("country").tail(1).set_index("country")
+    df["carbon_intensity_gco2_per_kwh"] = last["emissions_intensity_gco2_per_kwh"].round(2)
+    df["carbon_intensity_year"] = last["year"].astype("Int64")
+    df["carbon_intensity_source"] = np.where(df["carbon_intensity_year"].notna(), "Ember", "")
+    df["demand_twh"] = last["demand_twh"].round(2)
+    df["ember_coal_benchmark_year"] = last["coal_deadline"].astype("Int64")
+    em = src.read_electricitymaps(raw, 2024)
+    df["ci_electricitymaps_2024_gco2_per_kwh"] = em["carbon_intensity_gco2_per_kwh"]
+    df["renewable_pct_electricitymaps_2024"] = em["renewable_pct"]
+    # Ember's extract has no Hungary: fall back to Electricity Maps 2024 (lifecycle,
+    # consumption-based, so not strictly comparable) and say so per country.
+    gap = df["carbon_intensity_gco2_per_kwh"].isna() & df["ci_electricitymaps_2024_gco2_per_kwh"].notna()
+    df.loc[gap, "carbon_intensity_gco2_per_kwh"] = df.loc[gap, "ci_electricitymaps_2024_gco2_per_kwh"]
+    df.loc[gap, "carbon_intensity_year"] = 2024
+    df.loc[gap, "carbon_intensity_source"] = "Electricity Maps (fallback)"
+
+    # generation mix shares (OWID from Ember/EI), latest year with a total
+    mix = src.read_owid_mix(raw)
+    mix["total"] = mix[list(src.MIX_SOURCES)].sum(axis=1)
+    mix = mix[mix["total"] > 0].sort_values("year").groupby("country").tail(1)
+    mix = mix.set_index("country")
+    for s in src.MIX_SOURCES:
+        df[f"mix_{s}_share"] = (mix[s] / mix["total"]).round(4)
+    df["mix_year"] = mix["year"].astype("Int64")
+
+    # degree days: mean of 2015-2024 and the latest year
+    dd = src.read_chdd(raw)
+    y0, y1 = DEGREE_DAY_YEARS
+    win = dd[(dd["year"] >= y0) & (dd["year"] <= y1)]
+    mean = win.pivot_table(index="geo", columns="indicator", values="value", aggfunc="mean")
+    latest = dd[dd["year"] == y1].pivot_table(index="geo", columns="indicator", values="value")
+    df["hdd"] = mean["HDD"].round(2)
+    df["cdd"] = mean["CDD"].round(2)
+    df["hdd_2024"] = latest["HDD"].round(2)
+    df["cdd_2024"] = latest["CDD"].round(2)
+
+    # water stress (Aqueduct 0-5 scale from SDG 6.4.2, see typed.py)
+    sdg = pd.Series(typed.SDG642_WATER_STRESS_PCT_2018)
+    df["water_stress_sdg642_pct"] = sdg
+    df["water_stress"] = sdg.map(typed.aqueduct_score).round(3)
+    df["wei_plus_2022_pct"] = pd.Series(typed.WEI_PLUS_PCT_2022)
+
+    df["coal_phaseout_year"] = pd.Series(
+        {k: v for k, v in typed.COAL_PHASEOUT_YEAR.items() if v is not None}).astype("Int64")
+
+    # population: NUTS-0, latest year <= 2020
+    pop = src.read_population(raw)
+    p0 = pop[pop["level"] == 0].copy()
+    p0["country"] = src.iso2(p0["geo"])
+    p0 = p0.dropna(subset=["population"]).sort_values("year").groupby("country").tail(1)
+    p0 = p0.set_index("country")
+    df["population"] = p0["population"].astype("Int64")
+    df["population_year"] = p0["year"].astype("Int64")
+    return df
+
+
+# --------------------------------------------------------------------------- sites
+def _greenfield(raw: Path) -> pd.DataFrame:
+    lb = src.read_nuts(raw, 2, "labels")
+    lb = lb[lb["country"].isin(typed.EU27)]
+    lb = lb[~lb["nuts_id"].str.startswith(typed.EXCLUDED_NUTS2_PREFIXES)]
+    return pd.DataFrame({
+        "site_id": "gf-" + lb["nuts_id"], "name": lb["name"], "kind": "greenfield",
+        "lon": lb.geometry.x.to_numpy(), "lat": lb.geometry.y.to_numpy(),
+        "country": lb["country"], "nuts2": lb["nuts_id"], "plant_fuel": "",
+        "retiring_plant_mw": 0.0, "retire_year": 0})
+
+
+def _brownfield(raw: Path) -> pd.DataFrame:
+    pp = src.read_powerplants(raw)
+    pp = pp[pp["fueltype"].isin(typed.THERMAL_FUELS)
+            & (pp["capacity_mw"] >= typed.BROWNFIELD_MIN_MW)
+            & pp["country"].isin(typed.EU27)]
+    phase = pp["country"].map(typed.COAL_PHASEOUT_YEAR).astype(float)
+    is_coal = pp["fueltype"].isin(typed.COAL_FUELS)
+    retire = pp["date_out"].fillna(phase.where(is_coal)).fillna(0).astype(int)
+    return pd.DataFrame({
+        "site_id": "bf-" + pp["id"].astype(str),
+        "name": pp["name"] + " (" + pp["fueltype"] + " plant)", "kind": "brownfield",
+        "lon": pp["lon"].to_numpy(), "lat": pp["lat"].to_numpy(), "country": pp["country"],
+        "nuts2": "", "plant_fuel": pp["fueltype"], "retiring_plant_mw": pp["capacity_mw"],
+        "retire_year": retire})
+
+
+def _hubs(raw: Path) -> pd.DataFrame:
+    ai = pd.DataFrame(typed.AI_FACTORIES, columns=["slug", "name", "country", "lon", "lat"])
+    ai_sites = pd.DataFrame({
+        "site_id": "hub-ai-" + ai["slug"], "name": ai["name"], "kind": "hub",
+        "lon": ai["lon"], "lat": ai["lat"], "country": ai["country"]})
+
+    dc = src.read_osm_datacentres(raw)
+    dc = dc[dc["country"].isin(typed.EU27)].to_crs(METRIC_CRS)
+    cell = typed.DC_CLUSTER_CELL_KM * 1000.0
+    dc = pd.DataFrame({"country": dc["country"].to_numpy(),
+                       "x": dc.geometry.x.to_numpy(), "y": dc.geometry.y.to_numpy()})
+    dc["ix"] = np.floor(dc["x"] / cell).astype(int)
+    dc["iy"] = np.floor(dc["y"] / cell).astype(int)
+    grp = dc.groupby(["ix", "iy"]).agg(x=("x", "mean"), y=("y", "mean"), n=("x", "size"),
+                                       country=("country", lambda s: s.mode().sort_values().iloc[0]))
+    grp = grp[grp["n"] >= typed.DC_CLUSTER_MIN_POINTS].reset_index()
+    pts = gpd.GeoSeries(gpd.points_from_xy(grp["x"], grp["y"]), crs=METRIC_CRS).to_crs(4326)
+    dc_sites = pd.DataFrame({
+        "site_id": "hub-dc-" + grp["ix"].astype(str) + "-" + grp["iy"].astype(str),
+        "name": "OSM data-centre cluster (" + grp["n"].astype(str) + " sites)", "kind": "hub",
+        "lon": pts.x.to_numpy(), "lat": pts.y.to_numpy(), "country": grp["country"]})
+    out = pd.concat([ai_sites, dc_sites], ignore_index=True)
+    out["nuts2"] = ""
+    out["plant_fuel"] = ""
+    out["retiring_plant_mw"] = 0.0
+    out["retire_year"] = 0
+    return out
+
+
+def _assign_nuts3(sites: pd.DataFrame, raw: Path) -> pd.DataFrame:
+    """NUTS 2021 level-3 region of each site: the polygon containing it (1:60M), else the
+    nearest one in the same country (and inside the site's own NUTS-2 for greenfield)."""
+    n3 = src.read_nuts(raw, 3, "regions").to_crs(METRIC_CRS)
+    pts = gpd.GeoDataFrame(sites[["site_id", "country", "nuts2"]],
+                           geometry=gpd.points_from_xy(sites["lon"], sites["lat"]),
+                           crs=4326).to_crs(METRIC_CRS)
+    hit = gpd.sjoin(pts, n3[["nuts_id", "country", "geometry"]].rename(
+        columns={"country": "n3_country"}), predicate="within", how="left")
+    hit = hit[~hit.index.duplicated(keep="first")]
+    ok = (hit["n3_country"] == hit["country"]) & (
+        (hit["nuts2"] == "") | (hit["nuts_id"].fillna("").str[:4] == hit["nuts2"]))
+    nuts3 = hit["nuts_id"].where(ok)
+    todo = pts[nuts3.isna().to_numpy()]
+    # group-wise (by country / NUTS-2 constraint), never per row
+    key = todo["nuts2"].where(todo["nuts2"] != "", todo["country"])
+    for k, part in todo.groupby(key):
+        cand = n3[n3["nuts_id"].str.startswith(k)] if len(k) == 4 else n3[n3["country"] == k]
+        near = gpd.sjoin_nearest(part[["geometry"]], cand[["nuts_id", "geometry"]], how="left")
+        near = near[~near.index.duplicated(keep="first")]
+        nuts3.loc[near.index] = near["nuts_id"]
+    out = sites.copy()
+    out["nuts3"] = nuts3.to_numpy()
+    out["nuts2"] = out["nuts3"].str[:4]
+    names = n3.set_index("nuts_id")
+    out["_coast_type"] = out["nuts3"].map(names["coast_type"]).to_numpy()
+    out["_nuts3_name"] = out["nuts3"].map(names["name"]).to_numpy()
+    return out
+
+
+def _coast_distance_km(sites: pd.DataFrame, raw: Path) -> np.ndarray:
+    """Distance (km, EPSG:3035) to the outline of the union of all NUTS-0 polygons (1:60M).
+
+    The outline is the coastline plus the outer land border of the mapped area (e.g. towards
+    Russia, Belarus, Ukraine): see data/README.md.
+    """
+    n0 = src.read_nuts(raw, 0, "regions").to_crs(METRIC_CRS)
+    outline = shapely.union_all(n0.geometry.buffer(100).to_numpy()).boundary
+    pts = gpd.GeoSeries(gpd.points_from_xy(sites["lon"], sites["lat"]), crs=4326).to_crs(
+        METRIC_CRS)
+    return pts.distance(outline).to_numpy() / 1000.0
+
+
+def build_sites(raw: Path, countries: pd.DataFrame,
+                rules: SiteRules | None = None) -> pd.DataFrame:
+    """All candidate sites with every SiteData attribute (see the module docstring)."""
+    sites = pd.concat([_greenfield(raw), _brownfield(raw), _hubs(raw)], ignore_index=True)
+    sites = sites.sort_values("site_id").reset_index(drop=True)
+    if sites["site_id"].duplicated().any():
+        raise ValueError("duplicate site ids")
+    sites = _assign_nuts3(sites, raw)
+
+    # grid: nearest AC substation of >=380 kV / >=220 kV (joints and lines under construction
+    # excluded), great-circle km on the schematic map positions
+    bus = src.read_grid_buses(raw)
+    bus = bus[~bus["dc"] & ~bus["under_construction"] & (bus["symbol"] != "joint")]
+    b380 = bus[bus["voltage_kv"] >= 380]
+    b220 = bus[bus["voltage_kv"] >= 220]
+    sites["dist_380kv_km"] = nearest_km(sites["lon"], sites["lat"], b380["lon"], b380["lat"])
+    sites["dist_220kv_km"] = nearest_km(sites["lon"], sites["lat"], b220["lon"], b220["lat"])
+
+    # population: NUTS-3 populations (2020, else latest year) whose label points lie within
+    # 100 km great-circle of the site
+    pop = src.read_population(raw)
+    p3 = pop[(pop["level"] == 3)].dropna(subset=["population"])
+    p3 = p3.sort_values("year").groupby("geo").tail(1).set_index("geo")["population"]
+    lb3 = src.read_nuts(raw, 3, "labels")
+    lb3 = lb3.assign(population=lb3["nuts_id"].map(p3)).dropna(subset=["population"])
+    dist = great_circle_km(sites["lon"].to_numpy()[:, None], sites["lat"].to_numpy()[:, None],
+                           lb3.geometry.x.to_numpy()[None, :], lb3.geometry.y.to_numpy()[None, :])
+    within = dist <= typed.POPULATION_RADIUS_KM
+    sites["population_100km"] = within.astype(float) @ lb3["population"].to_numpy()
+    sites["nuts3_population"] = sites["nuts3"].map(p3).fillna(0.0)
+
+    # country values
+    sites["zone"] = sites["country"]
+    sites["water_stress"] = sites["country"].map(countries["water_stress"]).astype(float)
+
+    # heat: households' space + water heat of the NUTS-3 region, space part x HDD ratio
+    eu_pop = float(pop[(pop["geo"] == "EU27_2020") & (pop["year"] == 2020)]["population"].iloc[0])
+    mwh = typed.EU_HOUSEHOLD_ENERGY_TJ_2023 * typed.MWH_PER_TJ
+    space_pc = mwh * typed.SPACE_HEATING_SHARE_2023 / eu_pop
+    water_pc = mwh * typed.WATER_HEATING_SHARE_2023 / eu_pop
+    hdd = src.read_chdd(raw)
+    y0, y1 = DEGREE_DAY_YEARS
+    hdd_eu = hdd[(hdd["geo"] == "EU27_2020") & (hdd["indicator"] == "HDD")
+                 & hdd["year"].between(y0, y1)]["value"].mean()
+    ratio = sites["country"].map(countries["hdd"]).astype(float) / hdd_eu
+    sites["heat_demand_mwh"] = sites["nuts3_population"] * (space_pc * ratio + water_pc)
+
+    # cooling water: existing thermal plant (cooling intake) or a coastal NUTS-3 (sea border)
+    # and within 20 km of the coast outline
+    sites["dist_coast_km"] = _coast_distance_km(sites, raw)
+    sites["cooling_water"] = (sites["kind"].eq("brownfield")
+                              | (sites["_coast_type"].eq(1)
+                                 & (sites["dist_coast_km"] <= typed.COOLING_WATER_COAST_KM)))
+    hub_dc = sites["site_id"].str.startswith("hub-dc-")
+    sites.loc[hub_dc, "name"] = (sites.loc[hub_dc, "name"] + ", "
+                                 + sites.loc[hub_dc, "_nuts3_name"])
+
+    # contract defaults for the rest, then the site rules
+    for col, default in SITE_DEFAULTS.items():
+        if col not in sites.columns:
+            sites[col] = default
+    sites = apply_site_rules(sites, rules or SiteRules())
+
+    rounding = {"lon": 5, "lat": 5, "dist_220kv_km": 3, "dist_380kv_km": 3, "dist_coast_km": 3,
+                "population_100km": 0, "nuts3_population": 0, "heat_demand_mwh": 0,
+                "retiring_plant_mw": 1, "water_stress": 3, "grid_headroom_mw": 3,
+                "land_area_ha": 3}
+    sites = sites.round(rounding)
+    sites["retire_year"] = sites["retire_year"].astype(int)
+    sites["cooling_water"] = sites["cooling_water"].astype(bool)
+    return sites[SITE_COLUMNS].sort_values("site_id").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- profiles
+def _slice_mean(long: pd.DataFrame, value_cols: list[str]) -> pd.DataFrame:
+    """Mean of each (zone, month, hour) over the days of the month."""
+    return long.groupby(["zone", "month", "hour"], sort=True)[value_cols].mean()
+
+
+def build_profiles(raw: Path, zones: list[str], countries: pd.DataFrame) -> xr.Dataset:
+    """Time-slice profiles over (zone, slice); gaps filled by typed.PROFILE_PROXIES."""
+    sl = slice_table()
+    n = len(sl)
+    mh = pd.MultiIndex.from_arrays([sl["month"], sl["hour"]])
+    w = sl["weight_h"].to_numpy()
+    data: dict[str, dict[str, np.ndarray]] = {v: {} for v in (
+        "temperature_c", "cf_solar", "cf_wind_onshore", "cf_wind_offshore",
+        "carbon_intensity_gco2_per_kwh", "price_factor")}
+    notes: list[str] = []
+
+    # capacity factors
+    cf = src.read_dispaset_cf(raw)
+    cfm = _slice_mean(cf, ["PHOT", "WTON", "WTOF"])
+    for var, col in (("cf_solar", "PHOT"), ("cf_wind_onshore", "WTON"),
+                     ("cf_wind_offshore", "WTOF")):
+        table = cfm[col].unstack(["month", "hour"])
+        for z in table.index:
+            series = table.loc[z].reindex(mh).to_numpy()
+            if np.any(series != 0):
+                data[var][z] = series
+
+    # temperatures
+    t = src.read_dispaset_temps(raw)
+    tcols = [c for c in t.columns if c not in ("month", "hour")]
+    tm = t.groupby(["month", "hour"], sort=True)[tcols].mean().reindex(mh)
+    for z in tcols:
+        data["temperature_c"][z] = tm[z].to_numpy()
+    era5 = src.read_owid_temperature(raw)
+    era5 = era5[era5["year"] == WEATHER_YEAR].pivot_table(index="month", columns="country",
+                                                          values="temperature_c")
+    offset = (era5["CY"] - era5["GR"]).reindex(sl["month"]).to_numpy()
+    data["temperature_c"]["CY"] = data["temperature_c"]["GR"] + offset
+    data["temperature_c"]["MT"] = data["temperature_c"]["CY"].copy()
+    notes.append("temperature_c CY = GR hourly + ERA5 2016 monthly offset (CY-GR); MT = CY")
+
+    # carbon intensity: annual Ember figure x monthly shape of the same year, flat within day
+    em = src.read_ember_monthly(raw).dropna(subset=["emissions_intensity_gco2_per_kwh"])
+    ci_year = countries["carbon_intensity_year"]
+    for z in zones:
+        year = int(ci_year[z])
+        m = em[(em["country"] == z) & (em["year"] == year)].set_index("month")
+        if len(m) == 0:
+            m = pd.DataFrame({"emissions_intensity_gco2_per_kwh": []})
+        m = m["emissions_intensity_gco2_per_kwh"].reindex(range(1, 13))
+        if m.isna().any():
+            shape = np.ones(n)
+            notes.append(f"carbon_intensity_gco2_per_kwh {z}: no full monthly year, flat")
+        else:
+            shape = m.reindex(sl["month"]).to_numpy()
+        shape = shape / np.average(shape, weights=w)
+        data["carbon_intensity_gco2_per_kwh"][z] = (
+            float(countries.loc[z, "carbon_intensity_gco2_per_kwh"]) * shape)
+
+    # price factor: monthly day-ahead shape of 2023, flat within the day, weighted mean 1
+    pr = src.read_ember_price(raw)
+    pr = pr[pr["year"] == PRICE_SHAPE_YEAR].pivot_table(
+        index="month", columns="country", values="day_ahead_price_eur_per_mwh")
+    for z in pr.columns:
+        if pr[z].notna().all():
+            shape = pr[z].reindex(sl["month"]).to_numpy()
+            data["price_factor"][z] = shape / np.average(shape, weights=w)
+
+    # gap filling by the typed proxy rules
+    for (z, var), donors in sorted(typed.PROFILE_PROXIES.items()):
+        if z not in zones or z in data[var]:
+            continue
+        if donors[0].startswith("self:"):
+            other = donors[0].split(":", 1)[1]
+            data[var][z] = data[other][z].copy()
+            notes.append(f"{var} {z} = own {other}")
+        else:
+            have = [d for d in donors if d in data[var]]
+            data[var][z] = np.mean([data[var][d] for d in have], axis=0)
+            notes.append(f"{var} {z} = mean of {','.join(have)}")
+    for z in zones:
+        if z not in data["price_factor"]:
+            data["price_factor"][z] = np.ones(n)
+            notes.append(f"price_factor {z} = 1 (no day-ahead price series)")
+        if z not in data["cf_wind_offshore"]:
+            data["cf_wind_offshore"][z] = np.zeros(n)
+            notes.append(f"cf_wind_offshore {z} = 0 (landlocked: not available)")
+    for var, d in data.items():
+        missing = [z for z in zones if z not in d]
+        if missing:
+            raise ValueError(f"profiles: no {var} for zones {missing} and no proxy rule")
+
+    ds = xr.Dataset(
+        {var: (("zone", "slice"), np.vstack([d[z] for z in zones]).astype("float64"))
+         for var, d in data.items()},
+        coords={"zone": np.array(zones, dtype=object), "slice": np.arange(n, dtype="int32")})
+    ds["weight_h"] = ("slice", w)
+    ds["month"] = ("slice", sl["month"].to_numpy().astype("int32"))
+    ds["hour"] = ("slice", sl["hour"].to_numpy().astype("int32"))
+    units = {"temperature_c": "degC", "cf_solar": "1", "cf_wind_onshore": "1",
+             "cf_wind_offshore": "1", "carbon_intensity_gco2_per_kwh": "gCO2/kWh",
+             "price_factor": "1", "weight_h": "h", "month": "1", "hour": "h"}
+    for var, u in units.items():
+        ds[var].attrs["units"] = u
+    ds.attrs = {
+        "title": "siting embedded EU profiles: 12 months x 24 hours time slices",
+        "weather_year": str(WEATHER_YEAR),
+        "sources": "Dispa-SET 2016 (CF, temperatures); Ember (CI, prices); OWID/ERA5",
+        "slice_rule": "value = mean of the hours of that month and hour of day in 2016; "
+                      "weight_h = number of such hours (sum 8784)",
+        "carbon_intensity_rule": "annual Ember figure x monthly Ember shape, weighted mean = "
+                                 "annual; flat within the day",
+        "price_factor_rule": f"Ember monthly day-ahead {PRICE_SHAPE_YEAR} / weighted mean; "
+                             "flat within the day (no hourly prices)",
+        "gap_fills": "; ".join(notes),
+    }
+    return ds
+
+
+# --------------------------------------------------------------------------- outlines
+def build_outlines(raw: Path) -> str:
+    """NUTS-0 outlines (1:60M, simplified to 0.01 deg, 3 decimals) as GeoJSON text."""
+    n0 = src.read_nuts(raw, 0, "regions")
+    n0 = n0[n0["country"].isin(typed.COUNTRIES)].sort_values("country")
+    geom = shapely.set_precision(n0.geometry.simplify(0.01).to_numpy(), 0.001)
+    g = gpd.GeoDataFrame({"country": n0["country"].to_numpy(),
+                          "name": n0["country"].map(lambda c: typed.COUNTRIES[c][1]).to_numpy(),
+                          "eu27": n0["country"].isin(typed.EU27).to_numpy()},
+                         geometry=geom, crs=4326)
+    return g.to_json(drop_id=True)
+
+
+# --------------------------------------------------------------------------- writing
+def _write_csv(df: pd.DataFrame, path: Path) -> None:
+    df.to_csv(path, index=False, lineterminator="\n")
+
+
+def build_dataset(raw_dir: str | Path | None = None,
+                  out_dir: str | Path | None = None) -> dict:
+    """Build the embedded dataset from the raw extracts.
+
+    Parameters
+    ----------
+    raw_dir : path, optional
+        Raw extracts in the layout of ``../shared/data`` (default :func:`siting.paths.raw_data_dir`).
+    out_dir : path, optional
+        Output folder (default :func:`siting.paths.embedded_data_dir`, i.e. ``data/``).
+        data/README.md is not written (it is maintained by hand).
+
+    Returns
+    -------
+    dict
+        The manifest (also written to ``manifest.json``).
+    """
+    raw = raw_data_dir(raw_dir)
+    out = Path(out_dir) if out_dir is not None else embedded_data_dir()
+    out.mkdir(parents=True, exist_ok=True)
+
+    countries = build_countries(raw)
+    sites = build_sites(raw, countries)
+    zones = sorted(sites["zone"].unique())
+    profiles = build_profiles(raw, zones, countries)
+
+    _write_csv(countries.reset_index(), out / "countries.csv")
+    _write_csv(sites, out / "sites.csv")
+    profiles.to_netcdf(out / "profiles.nc", engine="scipy", format="NETCDF3_64BIT")
+    (out / "country_outlines.geojson").write_text(build_outlines(raw), encoding="utf-8")
+
+    tables = {
+        "countries.csv": {"rows": len(countries), "index": "country (ISO2)"},
+        "sites.csv": {"rows": len(sites), "index": "site_id",
+                      "by_kind": {k: int(v) for k, v in
+                                  sites["kind"].value_counts().sort_index().items()}},
+        "profiles.nc": {"zones": len(zones), "slices": int(profiles.sizes["slice"]),
+                        "variables": sorted(profiles.data_vars)},
+        "country_outlines.geojson": {"features": int(
+            countries.index.isin(typed.COUNTRIES).sum())},
+    }
+    for name in tables:
+        tables[name]["sha256"] = _sha256(out / name)
+    inputs = {}
+    for key, rel in sorted(src.FILES.items()):
+        rel = rel.format(year=2024)
+        if (raw / rel).is_file():
+            inputs[rel] = _sha256(raw / rel)
+    manifest = {
+        "name": "siting embedded EU dataset",
+        "built_by": "siting.data.build.build_dataset",
+        "tables": tables,
+        "sources": SOURCES,
+        "inputs_sha256": inputs,
+        "vintages": {
+            "electricity_price": f"Eurostat nrg_pc_205 {PRICE_PERIOD}, excl. VAT",
+            "carbon_intensity": "Ember yearly, latest year (2024)",
+            "generation_mix": "OWID/Ember, latest year (2023)",
+            "degree_days": f"Eurostat nrg_chdd_a mean {DEGREE_DAY_YEARS[0]}-{DEGREE_DAY_YEARS[1]}",
+            "population": "Eurostat demo_r_pjanaggr3, 1 January 2020",
+            "weather_year": str(WEATHER_YEAR),
+            "power_plants": "powerplantmatching v0.6.1 (2025-01)",
+            "grid": "ENTSO-E map via GridKit/PyPSA-Eur, March 2022",
+            "nuts": "NUTS 2021",
+        },
+        "attributions": [s["attribution"] for s in SOURCES],
+        "site_rules": SiteRules().model_dump(mode="json"),
+        "zones": zones,
+        "gap_fills": profiles.attrs["gap_fills"].split("; "),
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n",
+                                       encoding="utf-8")
+    return manifest

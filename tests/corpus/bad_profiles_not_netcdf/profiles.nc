@@ -1,0 +1,2 @@
+zone,slice
+DE,0
