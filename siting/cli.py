@@ -140,10 +140,14 @@ def print_summary(sol, report=None, top: int = 15) -> None:
 def scenario_show(
     name: Annotated[str, typer.Argument(help="preset name or TOML path")] = DEFAULT_SCENARIO,
     set_: Annotated[list[str] | None, typer.Option("--set", help="override: key.path=value")] = None,
+    reference: Annotated[bool, typer.Option("--reference", help="print every key as a table")] = False,
 ) -> None:
-    """Print a scenario with every default filled in (TOML)."""
-    from siting.scenario import Scenario, parse_set_option
+    """Print a scenario with every default filled in (TOML), or the key reference."""
+    from siting.scenario import Scenario, parse_set_option, reference_table
 
+    if reference:
+        sys.stdout.write(reference_table())
+        return
     overrides = dict(parse_set_option(s) for s in (set_ or []))
     sys.stdout.write(Scenario.from_toml(name, **overrides).to_toml())
 

@@ -305,8 +305,14 @@ def block_demand(m, P: Params, sc: Scenario, elastic: bool = False) -> None:
     by_s = _members(P.pairs[:, 0], len(P.sites))
     serves = [a for a in m.A if bool(P.arch["serves_demand"].iloc[a])]
     D = P.demand
-    m.demand = pyo.Constraint(m.R, m.P, rule=lambda m, r, p: _sum(
-        m.f[n, p] for n in by_r[r]) + (m.short_demand[r, p] if elastic else 0) == float(D[r, p]))
+
+    def demand_rule(m, r, p):
+        if not by_r[r] and not elastic:  # no site may serve r (latency / service_cost rows)
+            return pyo.Constraint.Skip if D[r, p] == 0 else pyo.Constraint.Infeasible
+        return _sum(m.f[n, p] for n in by_r[r]) + (
+            m.short_demand[r, p] if elastic else 0) == float(D[r, p])
+
+    m.demand = pyo.Constraint(m.R, m.P, rule=demand_rule)
     m.service_capacity = pyo.Constraint(
         [s for s in m.S if len(by_s[s])], m.P,
         rule=lambda m, s, p: _sum(m.f[n, p] for n in by_s[s]) <= _sum(m.x[s, a, p] for a in serves))

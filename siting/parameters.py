@@ -316,6 +316,7 @@ def build_params(data: SiteData, scenario: Scenario) -> Params:
         pair_cost=pair_cost, hours_year=float(weight.sum()), profiles=prof,
         capex_mult=capex_mult, anchor=anchor, anchor_room=anchor_room,
         limit_emissions=limit_emissions, limit_water=limit_water,
+        extra={"data": data},  # the selected SiteData, for re-solves (siting.explain levers)
     )
 
 

@@ -381,6 +381,29 @@ class Scenario(_Strict):
         return tomli_w.dumps(_drop_none(self.to_dict()))
 
 
+def reference_table() -> str:
+    """Markdown table of every scenario key: type, default and description (for the docs)."""
+    rows = ["| key | type | default | meaning |", "|---|---|---|---|"]
+
+    def walk(model: type[BaseModel], prefix: str, instance: BaseModel) -> None:
+        for name, f in model.model_fields.items():
+            value = getattr(instance, name)
+            key = f"{prefix}{name}"
+            if isinstance(value, BaseModel):
+                walk(type(value), key + ".", value)
+                continue
+            if name == "archetypes" and prefix == "":
+                for aname, arch in value.items():
+                    walk(Archetype, f"{key}.{aname}.", arch)
+                continue
+            ann = getattr(f.annotation, "__name__", str(f.annotation)).replace("typing.", "")
+            shown = _finite(value)
+            rows.append(f"| `{key}` | {ann} | `{shown}` | {f.description or ''} |")
+
+    walk(Scenario, "", Scenario())
+    return "\n".join(rows) + "\n"
+
+
 def resolve_preset(path: str | Path) -> Path:
     """A TOML path, or the name of a preset in ``models/`` (with or without ``.toml``)."""
     p = Path(path)

@@ -99,8 +99,14 @@ def run_highs(m: pyo.ConcreteModel, *, time_limit: float, mip_gap: float, thread
     """Hand the model to HiGHS, solve, and load the values into the Pyomo variables."""
     import highspy
 
+    from pyomo.common.errors import InfeasibleConstraintException
+
     t0 = time.perf_counter()
-    lp, cols, info = _highs_model(m)
+    try:
+        lp, cols, info = _highs_model(m)
+    except InfeasibleConstraintException as exc:  # e.g. a demand region nobody may serve
+        return HighsResult("infeasible", f"trivially infeasible: {exc}", float("nan"),
+                           float("nan"), float("inf"), 0.0, time.perf_counter() - t0, 0, False)
     if relax:
         lp.integrality_ = []
     h = _new_highs(verbose)

@@ -603,6 +603,57 @@ def _read(ds: xr.Dataset, name: str, dims: tuple[str, ...], coords: dict[str, An
     return np.asarray(da.values, dtype=float)
 
 
+def _check_reported_parameters(ds: xr.Dataset, inp: _Inputs, ck: _Checker,
+                               lab: dict[str, Any]) -> None:
+    """Compare derived parameters the solution carries with those recomputed here.
+
+    Only diagnostics: the verifier never uses the reported values. Checked when present:
+    ``weight_h`` (slice, h), ``period_weight`` (period), ``target_mw`` (period, MW), ``pue`` and
+    ``wue_m3_per_mwh`` (cooling, zone, slice), ``site_zone`` and ``site_country`` (site).
+    """
+    blk = "parameters"
+    for wname in ("weight_h", "weight"):
+        if wname in ds and ds[wname].dims == ("slice",):
+            got = np.asarray(ds[wname].values, dtype=float)
+            if got.size != inp.H:
+                ck.fail(blk, "slice count (aggregation of time.hours_per_block)", {},
+                        got.size, inp.H)
+            else:
+                ck.check(blk, "slice weight (h)", got, "==", inp.w, ("slice",), lab)
+    per_period = {"period_weight": inp.W, "target_mw": inp.target}
+    for name, mine in per_period.items():
+        if name in ds and ds[name].dims == ("period",) and ds.sizes["period"] == inp.P.size:
+            got = ds[name].assign_coords(period=[int(p) for p in ds["period"].values])
+            got = got.reindex(period=list(inp.P)).values.astype(float)
+            ck.check(blk, name, got, "==", mine, ("period",), lab,
+                     mask=np.isfinite(got))
+    for name, mine in (("pue", inp.pue), ("wue_m3_per_mwh", inp.wue)):
+        if name not in ds or set(ds[name].dims) != {"cooling", "zone", "slice"}:
+            continue
+        da = ds[name].transpose("cooling", "zone", "slice")
+        if da.sizes["slice"] != inp.H:
+            continue  # reported by the slice-count check
+        da = da.assign_coords(cooling=[str(c) for c in da["cooling"].values],
+                              zone=[str(z) for z in da["zone"].values],
+                              slice=np.arange(inp.H))
+        got = da.reindex(cooling=list(inp.C), zone=list(inp.Z)).values.astype(float)
+        ck.check(blk, name, got, "==", mine, ("cooling", "zone", "slice"), lab,
+                 mask=np.isfinite(got))
+    for name, col in (("site_zone", "zone"), ("site_country", "country")):
+        if name in ds and ds[name].dims == ("site",):
+            got = pd.Series(ds[name].values.astype(str),
+                            index=[str(s) for s in ds["site"].values]).reindex(inp.S)
+            mine = inp.sites[col].astype(str)
+            bad = got.notna() & (got != mine)
+            ck.n_checked += int(got.notna().sum())
+            for sid in got.index[bad.to_numpy()][: ck.max_per]:
+                ck.n_violations += 1
+                ck.by_block[blk] += 1
+                ck.violations.append(Violation(blk, f"{name} is {got[sid]!r}, expected "
+                                               f"{mine[sid]!r}", {"site": sid}, math.nan,
+                                               math.nan, math.nan, "=="))
+
+
 # ----------------------------------------------------------------------------------- verify
 def verify(solution: Any, data: SiteData, scenario: Scenario, *, tol: float = 1e-6,
            max_per_constraint: int = 100) -> VerificationReport:
@@ -644,15 +695,7 @@ def verify(solution: Any, data: SiteData, scenario: Scenario, *, tol: float = 1e
     u = np.array([a.utilisation for a in arch], dtype=float)
     ns, na, npd = S.size, len(A), P.size
 
-    # slice weights reported with the solution must be those recomputed here
-    for wname in ("weight_h", "weight"):
-        if wname in ds and ds[wname].dims == ("slice",):
-            got = np.asarray(ds[wname].values, dtype=float)
-            if got.size != inp.H:
-                ck.fail("renewables", "slice count (aggregation of time.hours_per_block)", {},
-                        got.size, inp.H)
-            else:
-                ck.check("renewables", "slice weight (hours)", got, "==", inp.w, ("slice",), lab)
+    _check_reported_parameters(ds, inp, ck, lab)
 
     y = _read(ds, "open", ("site", "archetype", "period"), lab, ck, True)
     x = _read(ds, "it_mw", ("site", "archetype", "period"), lab, ck, True)
@@ -912,12 +955,16 @@ def verify(solution: Any, data: SiteData, scenario: Scenario, *, tol: float = 1e
         ck.by_block["objective"] += 1
         ck.violations.append(Violation("objective", "objective_eur", {}, objective, reported,
                                        abs(objective - reported), "=="))
-    for c in COMPONENTS:
-        name = f"cost_{c}_eur"
+    reported_periods = {f"cost_{c}_eur": ann[c] for c in COMPONENTS}
+    reported_periods["cost_fixed_eur"] = ann["fixed_cost"]  # the model's name for fixed_cost
+    if act["energy"]:
+        reported_periods["emissions_tco2"] = emissions
+    for name, mine in reported_periods.items():
         if name in ds and ds[name].dims == ("period",):
             got = ds[name].assign_coords(period=[int(p) for p in ds[name]["period"].values])
             got = got.reindex(period=list(P), fill_value=0.0).values.astype(float)
-            ck.check("objective", name + " (annual, EUR/yr)", got, "==", ann[c], ("period",), lab)
+            unit = "tCO2/yr" if name.startswith("emissions") else "annual, EUR/yr"
+            ck.check("objective", f"{name} ({unit})", got, "==", mine, ("period",), lab)
 
     kpis: dict[str, Any] = {
         "it_mw": dict(zip(P.tolist(), xtot.tolist(), strict=True)),

@@ -41,62 +41,149 @@ PRICE_SHAPE_YEAR = 2023
 WEATHER_YEAR = 2016
 
 SITE_COLUMNS = [
-    "site_id", "name", "kind", "lon", "lat", "country", "zone", "nuts2", "nuts3",
-    "fixed_cost_eur", "max_it_mw", "min_it_mw", "existing_it_mw", "grid_headroom_mw",
-    "retiring_plant_mw", "retire_year", "land_area_ha", "electricity_price_eur_per_mwh",
-    "carbon_intensity_gco2_per_kwh", "water_stress", "water_cap_m3", "cooling_water",
-    "heat_demand_mwh", "dist_220kv_km", "dist_380kv_km", "population_100km",
+    "site_id",
+    "name",
+    "kind",
+    "lon",
+    "lat",
+    "country",
+    "zone",
+    "nuts2",
+    "nuts3",
+    "fixed_cost_eur",
+    "max_it_mw",
+    "min_it_mw",
+    "existing_it_mw",
+    "grid_headroom_mw",
+    "retiring_plant_mw",
+    "retire_year",
+    "land_area_ha",
+    "electricity_price_eur_per_mwh",
+    "carbon_intensity_gco2_per_kwh",
+    "water_stress",
+    "water_cap_m3",
+    "cooling_water",
+    "heat_demand_mwh",
+    "dist_220kv_km",
+    "dist_380kv_km",
+    "population_100km",
     # extra, documented columns
-    "plant_fuel", "dist_coast_km", "nuts3_population",
+    "plant_fuel",
+    "dist_coast_km",
+    "nuts3_population",
 ]
 
 SOURCES = [
-    {"id": "gisco_nuts", "publisher": "Eurostat GISCO",
-     "files": ["NUTS_RG_60M_2021_4326.geojson", "NUTS_LB_2021_4326.geojson"],
-     "vintage": "NUTS 2021 (1:60M polygons, label points)",
-     "licence": "European Commission reuse policy (Decision 2011/833/EU) with GISCO notice",
-     "attribution": "© EuroGeographics for the administrative boundaries"},
-    {"id": "ember", "publisher": "Ember",
-     "files": ["api_country_overview_yearly", "api_country_overview_monthly",
-               "api_price_monthly"],
-     "vintage": "ember-data-api 2025-05-21 (yearly to 2024, monthly to 2025-04, prices to 2024-10)",
-     "licence": "CC BY 4.0", "attribution": "Ember (ember-energy.org), CC BY 4.0"},
-    {"id": "owid", "publisher": "Our World in Data (from Ember and Energy Institute; ERA5)",
-     "files": ["electricity-prod-source-stacked", "monthly-average-surface-temperatures-by-year"],
-     "vintage": "mix to 2023; ERA5 monthly temperatures 1991-2025",
-     "licence": "CC BY 4.0 (ERA5: Copernicus licence)",
-     "attribution": "Our World in Data; Copernicus Climate Change Service (ERA5)"},
-    {"id": "eurostat_nrg_pc_205", "publisher": "Eurostat",
-     "files": ["nrg_pc_205 bands 2024-S2 excl. VAT", "nrg_pc_205 band IC time series"],
-     "vintage": "2024-S2", "licence": "CC BY 4.0", "attribution": "Eurostat (nrg_pc_205)"},
-    {"id": "eurostat_nrg_chdd_a", "publisher": "Eurostat (JRC method)",
-     "files": ["nrg_chdd_a.tsv"], "vintage": "1979-2024", "licence": "CC BY 4.0",
-     "attribution": "Eurostat (nrg_chdd_a)"},
-    {"id": "eurostat_demo_r_pjanaggr3", "publisher": "Eurostat",
-     "files": ["demo_r_pjanaggr3"], "vintage": "population on 1 January 2020 (UK 2019)",
-     "licence": "CC BY 4.0", "attribution": "Eurostat (demo_r_pjanaggr3)"},
-    {"id": "powerplantmatching", "publisher": "powerplantmatching contributors (PyPSA)",
-     "files": ["powerplants.csv"], "vintage": "v0.6.1 (2025-01-16)", "licence": "CC BY 4.0",
-     "attribution": "powerplantmatching contributors"},
-    {"id": "pypsa_eur_entsoegridkit", "publisher": "PyPSA-Eur authors / GridKit / ENTSO-E map",
-     "files": ["buses.csv"], "vintage": "ENTSO-E map extract March 2022",
-     "licence": "CC BY 4.0",
-     "attribution": "PyPSA-Eur authors / GridKit / ENTSO-E map (not endorsed by ENTSO-E)"},
-    {"id": "electricitymaps", "publisher": "Electricity Maps (via Green Web Foundation CO2.js)",
-     "files": ["yearly_2024_europe.json"], "vintage": "2024 yearly averages",
-     "licence": "ODbL", "attribution": "Electricity Maps (ODbL)"},
-    {"id": "osm_datacentres", "publisher": "OpenStreetMap contributors",
-     "files": ["datacenters_osm_europe.geojson"], "vintage": "Overpass extract 2024-01",
-     "licence": "ODbL 1.0", "attribution": "© OpenStreetMap contributors (ODbL)"},
-    {"id": "dispaset", "publisher": "Dispa-SET / EC JRC energy-modelling-toolkit",
-     "files": ["availability_factors_2016_1h", "temps_2016.csv"], "vintage": "weather year 2016",
-     "licence": "EUPL-1.2", "attribution": "Dispa-SET (JRC), EUPL-1.2"},
-    {"id": "typed", "publisher": "siting authors, typed from cited publications",
-     "files": ["siting/data/typed.py"],
-     "vintage": "see citations in typed.py and data/README.md",
-     "licence": "figures from the cited publications",
-     "attribution": "; ".join([typed.COAL_PHASEOUT_SOURCE, typed.WATER_STRESS_SOURCE,
-                               typed.HEAT_SOURCE, typed.AI_FACTORIES_SOURCE])},
+    {
+        "id": "gisco_nuts",
+        "publisher": "Eurostat GISCO",
+        "files": ["NUTS_RG_60M_2021_4326.geojson", "NUTS_LB_2021_4326.geojson"],
+        "vintage": "NUTS 2021 (1:60M polygons, label points)",
+        "licence": "European Commission reuse policy (Decision 2011/833/EU) with GISCO notice",
+        "attribution": "© EuroGeographics for the administrative boundaries",
+    },
+    {
+        "id": "ember",
+        "publisher": "Ember",
+        "files": [
+            "api_country_overview_yearly",
+            "api_country_overview_monthly",
+            "api_price_monthly",
+        ],
+        "vintage": "ember-data-api 2025-05-21 (yearly to 2024, monthly to 2025-04, prices to 2024-10)",
+        "licence": "CC BY 4.0",
+        "attribution": "Ember (ember-energy.org), CC BY 4.0",
+    },
+    {
+        "id": "owid",
+        "publisher": "Our World in Data (from Ember and Energy Institute; ERA5)",
+        "files": [
+            "electricity-prod-source-stacked",
+            "monthly-average-surface-temperatures-by-year",
+        ],
+        "vintage": "mix to 2023; ERA5 monthly temperatures 1991-2025",
+        "licence": "CC BY 4.0 (ERA5: Copernicus licence)",
+        "attribution": "Our World in Data; Copernicus Climate Change Service (ERA5)",
+    },
+    {
+        "id": "eurostat_nrg_pc_205",
+        "publisher": "Eurostat",
+        "files": ["nrg_pc_205 bands 2024-S2 excl. VAT", "nrg_pc_205 band IC time series"],
+        "vintage": "2024-S2",
+        "licence": "CC BY 4.0",
+        "attribution": "Eurostat (nrg_pc_205)",
+    },
+    {
+        "id": "eurostat_nrg_chdd_a",
+        "publisher": "Eurostat (JRC method)",
+        "files": ["nrg_chdd_a.tsv"],
+        "vintage": "1979-2024",
+        "licence": "CC BY 4.0",
+        "attribution": "Eurostat (nrg_chdd_a)",
+    },
+    {
+        "id": "eurostat_demo_r_pjanaggr3",
+        "publisher": "Eurostat",
+        "files": ["demo_r_pjanaggr3"],
+        "vintage": "population on 1 January 2020 (UK 2019)",
+        "licence": "CC BY 4.0",
+        "attribution": "Eurostat (demo_r_pjanaggr3)",
+    },
+    {
+        "id": "powerplantmatching",
+        "publisher": "powerplantmatching contributors (PyPSA)",
+        "files": ["powerplants.csv"],
+        "vintage": "v0.6.1 (2025-01-16)",
+        "licence": "CC BY 4.0",
+        "attribution": "powerplantmatching contributors",
+    },
+    {
+        "id": "pypsa_eur_entsoegridkit",
+        "publisher": "PyPSA-Eur authors / GridKit / ENTSO-E map",
+        "files": ["buses.csv"],
+        "vintage": "ENTSO-E map extract March 2022",
+        "licence": "CC BY 4.0",
+        "attribution": "PyPSA-Eur authors / GridKit / ENTSO-E map (not endorsed by ENTSO-E)",
+    },
+    {
+        "id": "electricitymaps",
+        "publisher": "Electricity Maps (via Green Web Foundation CO2.js)",
+        "files": ["yearly_2024_europe.json"],
+        "vintage": "2024 yearly averages",
+        "licence": "ODbL",
+        "attribution": "Electricity Maps (ODbL)",
+    },
+    {
+        "id": "osm_datacentres",
+        "publisher": "OpenStreetMap contributors",
+        "files": ["datacenters_osm_europe.geojson"],
+        "vintage": "Overpass extract 2024-01",
+        "licence": "ODbL 1.0",
+        "attribution": "© OpenStreetMap contributors (ODbL)",
+    },
+    {
+        "id": "dispaset",
+        "publisher": "Dispa-SET / EC JRC energy-modelling-toolkit",
+        "files": ["availability_factors_2016_1h", "temps_2016.csv"],
+        "vintage": "weather year 2016",
+        "licence": "EUPL-1.2",
+        "attribution": "Dispa-SET (JRC), EUPL-1.2",
+    },
+    {
+        "id": "typed",
+        "publisher": "siting authors, typed from cited publications",
+        "files": ["siting/data/typed.py"],
+        "vintage": "see citations in typed.py and data/README.md",
+        "licence": "figures from the cited publications",
+        "attribution": "; ".join(
+            [
+                typed.COAL_PHASEOUT_SOURCE,
+                typed.WATER_STRESS_SOURCE,
+                typed.HEAT_SOURCE,
+                typed.AI_FACTORIES_SOURCE,
+            ]
+        ),
+    },
 ]
 
 
@@ -171,12 +258,18 @@ def build_countries(raw: Path) -> pd.DataFrame:
     em = src.read_electricitymaps(raw, 2024)
     df["ci_electricitymaps_2024_gco2_per_kwh"] = em["carbon_intensity_gco2_per_kwh"]
     df["renewable_pct_electricitymaps_2024"] = em["renewable_pct"]
-    # Ember's extract has no Hungary: fall back to Electricity Maps 2024 (lifecycle,
-    # consumption-based, so not strictly comparable) and say so per country.
-    gap = df["carbon_intensity_gco2_per_kwh"].isna() & df["ci_electricitymaps_2024_gco2_per_kwh"].notna()
-    df.loc[gap, "carbon_intensity_gco2_per_kwh"] = df.loc[gap, "ci_electricitymaps_2024_gco2_per_kwh"]
-    df.loc[gap, "carbon_intensity_year"] = 2024
-    df.loc[gap, "carbon_intensity_source"] = "Electricity Maps (fallback)"
+    # Hungary is absent from the Ember, OWID and Electricity Maps extracts in ../shared/data:
+    # its carbon intensity is the mean of its EU neighbours' Ember figures (typed.CI_PROXIES),
+    # flagged per country in carbon_intensity_source.
+    for z, donors in typed.CI_PROXIES.items():
+        if pd.isna(df.loc[z, "carbon_intensity_gco2_per_kwh"]):
+            df.loc[z, "carbon_intensity_gco2_per_kwh"] = round(
+                float(df.loc[list(donors), "carbon_intensity_gco2_per_kwh"].mean()), 2
+            )
+            df.loc[z, "carbon_intensity_year"] = int(
+                df.loc[list(donors), "carbon_intensity_year"].max()
+            )
+            df.loc[z, "carbon_intensity_source"] = "proxy: mean of " + ",".join(donors)
 
     # generation mix shares (OWID from Ember/EI), latest year with a total
     mix = src.read_owid_mix(raw)
@@ -205,7 +298,8 @@ def build_countries(raw: Path) -> pd.DataFrame:
     df["wei_plus_2022_pct"] = pd.Series(typed.WEI_PLUS_PCT_2022)
 
     df["coal_phaseout_year"] = pd.Series(
-        {k: v for k, v in typed.COAL_PHASEOUT_YEAR.items() if v is not None}).astype("Int64")
+        {k: v for k, v in typed.COAL_PHASEOUT_YEAR.items() if v is not None}
+    ).astype("Int64")
 
     # population: NUTS-0, latest year <= 2020
     pop = src.read_population(raw)
@@ -215,6 +309,10 @@ def build_countries(raw: Path) -> pd.DataFrame:
     p0 = p0.set_index("country")
     df["population"] = p0["population"].astype("Int64")
     df["population_year"] = p0["year"].astype("Int64")
+    for c, value in typed.POPULATION_FALLBACK.items():
+        if pd.isna(df.loc[c, "population"]):
+            df.loc[c, "population"] = int(value)
+            df.loc[c, "population_year"] = 2020
     return df
 
 
@@ -223,50 +321,91 @@ def _greenfield(raw: Path) -> pd.DataFrame:
     lb = src.read_nuts(raw, 2, "labels")
     lb = lb[lb["country"].isin(typed.EU27)]
     lb = lb[~lb["nuts_id"].str.startswith(typed.EXCLUDED_NUTS2_PREFIXES)]
-    return pd.DataFrame({
-        "site_id": "gf-" + lb["nuts_id"], "name": lb["name"], "kind": "greenfield",
-        "lon": lb.geometry.x.to_numpy(), "lat": lb.geometry.y.to_numpy(),
-        "country": lb["country"], "nuts2": lb["nuts_id"], "plant_fuel": "",
-        "retiring_plant_mw": 0.0, "retire_year": 0})
+    return pd.DataFrame(
+        {
+            "site_id": "gf-" + lb["nuts_id"],
+            "name": lb["name"],
+            "kind": "greenfield",
+            "lon": lb.geometry.x.to_numpy(),
+            "lat": lb.geometry.y.to_numpy(),
+            "country": lb["country"],
+            "nuts2": lb["nuts_id"],
+            "plant_fuel": "",
+            "retiring_plant_mw": 0.0,
+            "retire_year": 0,
+        }
+    )
 
 
 def _brownfield(raw: Path) -> pd.DataFrame:
     pp = src.read_powerplants(raw)
-    pp = pp[pp["fueltype"].isin(typed.THERMAL_FUELS)
-            & (pp["capacity_mw"] >= typed.BROWNFIELD_MIN_MW)
-            & pp["country"].isin(typed.EU27)]
+    pp = pp[
+        pp["fueltype"].isin(typed.THERMAL_FUELS)
+        & (pp["capacity_mw"] >= typed.BROWNFIELD_MIN_MW)
+        & pp["country"].isin(typed.EU27)
+    ]
     phase = pp["country"].map(typed.COAL_PHASEOUT_YEAR).astype(float)
     is_coal = pp["fueltype"].isin(typed.COAL_FUELS)
     retire = pp["date_out"].fillna(phase.where(is_coal)).fillna(0).astype(int)
-    return pd.DataFrame({
-        "site_id": "bf-" + pp["id"].astype(str),
-        "name": pp["name"] + " (" + pp["fueltype"] + " plant)", "kind": "brownfield",
-        "lon": pp["lon"].to_numpy(), "lat": pp["lat"].to_numpy(), "country": pp["country"],
-        "nuts2": "", "plant_fuel": pp["fueltype"], "retiring_plant_mw": pp["capacity_mw"],
-        "retire_year": retire})
+    return pd.DataFrame(
+        {
+            "site_id": "bf-" + pp["id"].astype(str),
+            "name": pp["name"] + " (" + pp["fueltype"] + " plant)",
+            "kind": "brownfield",
+            "lon": pp["lon"].to_numpy(),
+            "lat": pp["lat"].to_numpy(),
+            "country": pp["country"],
+            "nuts2": "",
+            "plant_fuel": pp["fueltype"],
+            "retiring_plant_mw": pp["capacity_mw"],
+            "retire_year": retire,
+        }
+    )
 
 
 def _hubs(raw: Path) -> pd.DataFrame:
     ai = pd.DataFrame(typed.AI_FACTORIES, columns=["slug", "name", "country", "lon", "lat"])
-    ai_sites = pd.DataFrame({
-        "site_id": "hub-ai-" + ai["slug"], "name": ai["name"], "kind": "hub",
-        "lon": ai["lon"], "lat": ai["lat"], "country": ai["country"]})
+    ai_sites = pd.DataFrame(
+        {
+            "site_id": "hub-ai-" + ai["slug"],
+            "name": ai["name"],
+            "kind": "hub",
+            "lon": ai["lon"],
+            "lat": ai["lat"],
+            "country": ai["country"],
+        }
+    )
 
     dc = src.read_osm_datacentres(raw)
     dc = dc[dc["country"].isin(typed.EU27)].to_crs(METRIC_CRS)
     cell = typed.DC_CLUSTER_CELL_KM * 1000.0
-    dc = pd.DataFrame({"country": dc["country"].to_numpy(),
-                       "x": dc.geometry.x.to_numpy(), "y": dc.geometry.y.to_numpy()})
+    dc = pd.DataFrame(
+        {
+            "country": dc["country"].to_numpy(),
+            "x": dc.geometry.x.to_numpy(),
+            "y": dc.geometry.y.to_numpy(),
+        }
+    )
     dc["ix"] = np.floor(dc["x"] / cell).astype(int)
     dc["iy"] = np.floor(dc["y"] / cell).astype(int)
-    grp = dc.groupby(["ix", "iy"]).agg(x=("x", "mean"), y=("y", "mean"), n=("x", "size"),
-                                       country=("country", lambda s: s.mode().sort_values().iloc[0]))
+    grp = dc.groupby(["ix", "iy"]).agg(
+        x=("x", "mean"),
+        y=("y", "mean"),
+        n=("x", "size"),
+        country=("country", lambda s: s.mode().sort_values().iloc[0]),
+    )
     grp = grp[grp["n"] >= typed.DC_CLUSTER_MIN_POINTS].reset_index()
     pts = gpd.GeoSeries(gpd.points_from_xy(grp["x"], grp["y"]), crs=METRIC_CRS).to_crs(4326)
-    dc_sites = pd.DataFrame({
-        "site_id": "hub-dc-" + grp["ix"].astype(str) + "-" + grp["iy"].astype(str),
-        "name": "OSM data-centre cluster (" + grp["n"].astype(str) + " sites)", "kind": "hub",
-        "lon": pts.x.to_numpy(), "lat": pts.y.to_numpy(), "country": grp["country"]})
+    dc_sites = pd.DataFrame(
+        {
+            "site_id": "hub-dc-" + grp["ix"].astype(str) + "-" + grp["iy"].astype(str),
+            "name": "OSM data-centre cluster (" + grp["n"].astype(str) + " sites)",
+            "kind": "hub",
+            "lon": pts.x.to_numpy(),
+            "lat": pts.y.to_numpy(),
+            "country": grp["country"],
+        }
+    )
     out = pd.concat([ai_sites, dc_sites], ignore_index=True)
     out["nuts2"] = ""
     out["plant_fuel"] = ""
@@ -279,14 +418,21 @@ def _assign_nuts3(sites: pd.DataFrame, raw: Path) -> pd.DataFrame:
     """NUTS 2021 level-3 region of each site: the polygon containing it (1:60M), else the
     nearest one in the same country (and inside the site's own NUTS-2 for greenfield)."""
     n3 = src.read_nuts(raw, 3, "regions").to_crs(METRIC_CRS)
-    pts = gpd.GeoDataFrame(sites[["site_id", "country", "nuts2"]],
-                           geometry=gpd.points_from_xy(sites["lon"], sites["lat"]),
-                           crs=4326).to_crs(METRIC_CRS)
-    hit = gpd.sjoin(pts, n3[["nuts_id", "country", "geometry"]].rename(
-        columns={"country": "n3_country"}), predicate="within", how="left")
+    pts = gpd.GeoDataFrame(
+        sites[["site_id", "country", "nuts2"]],
+        geometry=gpd.points_from_xy(sites["lon"], sites["lat"]),
+        crs=4326,
+    ).to_crs(METRIC_CRS)
+    hit = gpd.sjoin(
+        pts,
+        n3[["nuts_id", "country", "geometry"]].rename(columns={"country": "n3_country"}),
+        predicate="within",
+        how="left",
+    )
     hit = hit[~hit.index.duplicated(keep="first")]
     ok = (hit["n3_country"] == hit["country"]) & (
-        (hit["nuts2"] == "") | (hit["nuts_id"].fillna("").str[:4] == hit["nuts2"]))
+        (hit["nuts2"] == "") | (hit["nuts_id"].fillna("").str[:4] == hit["nuts2"])
+    )
     nuts3 = hit["nuts_id"].where(ok)
     todo = pts[nuts3.isna().to_numpy()]
     # group-wise (by country / NUTS-2 constraint), never per row
@@ -305,6 +451,32 @@ def _assign_nuts3(sites: pd.DataFrame, raw: Path) -> pd.DataFrame:
     return out
 
 
+def nuts3_population(raw: Path) -> gpd.GeoDataFrame:
+    """NUTS 2021 level-3 label points with a population (persons, 1 Jan 2020 or latest).
+
+    The Eurostat extract uses older codes for some regions (BE, EE, HR, IT, NO, UK) and has no
+    Hungary. For each country, the NUTS-0 population minus the matched NUTS-3 populations is
+    split equally over the NUTS-3 regions without a figure; Hungary's NUTS-0 total is typed
+    (typed.POPULATION_FALLBACK). Column ``population_imputed`` flags these regions.
+    """
+    pop = src.read_population(raw).dropna(subset=["population"])
+    latest = pop.sort_values("year").groupby("geo").tail(1).set_index("geo")["population"]
+    lb3 = src.read_nuts(raw, 3, "labels")
+    lb3["population"] = lb3["nuts_id"].map(latest)
+    lb3["population_imputed"] = lb3["population"].isna()
+    total = latest.reindex(lb3["cntr_code"].unique())
+    for code, value in typed.POPULATION_FALLBACK.items():
+        if pd.isna(total.get(code)):
+            total[code] = value
+    matched = lb3.groupby("cntr_code")["population"].sum()
+    n_missing = lb3[lb3["population_imputed"]].groupby("cntr_code").size()
+    share = ((total - matched.reindex(total.index).fillna(0)) / n_missing).clip(lower=0)
+    lb3.loc[lb3["population_imputed"], "population"] = lb3.loc[
+        lb3["population_imputed"], "cntr_code"
+    ].map(share)
+    return lb3.dropna(subset=["population"]).reset_index(drop=True)
+
+
 def _coast_distance_km(sites: pd.DataFrame, raw: Path) -> np.ndarray:
     """Distance (km, EPSG:3035) to the outline of the union of all NUTS-0 polygons (1:60M).
 
@@ -313,13 +485,11 @@ def _coast_distance_km(sites: pd.DataFrame, raw: Path) -> np.ndarray:
     """
     n0 = src.read_nuts(raw, 0, "regions").to_crs(METRIC_CRS)
     outline = shapely.union_all(n0.geometry.buffer(100).to_numpy()).boundary
-    pts = gpd.GeoSeries(gpd.points_from_xy(sites["lon"], sites["lat"]), crs=4326).to_crs(
-        METRIC_CRS)
+    pts = gpd.GeoSeries(gpd.points_from_xy(sites["lon"], sites["lat"]), crs=4326).to_crs(METRIC_CRS)
     return pts.distance(outline).to_numpy() / 1000.0
 
 
-def build_sites(raw: Path, countries: pd.DataFrame,
-                rules: SiteRules | None = None) -> pd.DataFrame:
+def build_sites(raw: Path, countries: pd.DataFrame, rules: SiteRules | None = None) -> pd.DataFrame:
     """All candidate sites with every SiteData attribute (see the module docstring)."""
     sites = pd.concat([_greenfield(raw), _brownfield(raw), _hubs(raw)], ignore_index=True)
     sites = sites.sort_values("site_id").reset_index(drop=True)
@@ -339,12 +509,14 @@ def build_sites(raw: Path, countries: pd.DataFrame,
     # population: NUTS-3 populations (2020, else latest year) whose label points lie within
     # 100 km great-circle of the site
     pop = src.read_population(raw)
-    p3 = pop[(pop["level"] == 3)].dropna(subset=["population"])
-    p3 = p3.sort_values("year").groupby("geo").tail(1).set_index("geo")["population"]
-    lb3 = src.read_nuts(raw, 3, "labels")
-    lb3 = lb3.assign(population=lb3["nuts_id"].map(p3)).dropna(subset=["population"])
-    dist = great_circle_km(sites["lon"].to_numpy()[:, None], sites["lat"].to_numpy()[:, None],
-                           lb3.geometry.x.to_numpy()[None, :], lb3.geometry.y.to_numpy()[None, :])
+    lb3 = nuts3_population(raw)
+    p3 = lb3.set_index("nuts_id")["population"]
+    dist = great_circle_km(
+        sites["lon"].to_numpy()[:, None],
+        sites["lat"].to_numpy()[:, None],
+        lb3.geometry.x.to_numpy()[None, :],
+        lb3.geometry.y.to_numpy()[None, :],
+    )
     within = dist <= typed.POPULATION_RADIUS_KM
     sites["population_100km"] = within.astype(float) @ lb3["population"].to_numpy()
     sites["nuts3_population"] = sites["nuts3"].map(p3).fillna(0.0)
@@ -360,20 +532,20 @@ def build_sites(raw: Path, countries: pd.DataFrame,
     water_pc = mwh * typed.WATER_HEATING_SHARE_2023 / eu_pop
     hdd = src.read_chdd(raw)
     y0, y1 = DEGREE_DAY_YEARS
-    hdd_eu = hdd[(hdd["geo"] == "EU27_2020") & (hdd["indicator"] == "HDD")
-                 & hdd["year"].between(y0, y1)]["value"].mean()
+    hdd_eu = hdd[
+        (hdd["geo"] == "EU27_2020") & (hdd["indicator"] == "HDD") & hdd["year"].between(y0, y1)
+    ]["value"].mean()
     ratio = sites["country"].map(countries["hdd"]).astype(float) / hdd_eu
     sites["heat_demand_mwh"] = sites["nuts3_population"] * (space_pc * ratio + water_pc)
 
     # cooling water: existing thermal plant (cooling intake) or a coastal NUTS-3 (sea border)
     # and within 20 km of the coast outline
     sites["dist_coast_km"] = _coast_distance_km(sites, raw)
-    sites["cooling_water"] = (sites["kind"].eq("brownfield")
-                              | (sites["_coast_type"].eq(1)
-                                 & (sites["dist_coast_km"] <= typed.COOLING_WATER_COAST_KM)))
+    sites["cooling_water"] = sites["kind"].eq("brownfield") | (
+        sites["_coast_type"].eq(1) & (sites["dist_coast_km"] <= typed.COOLING_WATER_COAST_KM)
+    )
     hub_dc = sites["site_id"].str.startswith("hub-dc-")
-    sites.loc[hub_dc, "name"] = (sites.loc[hub_dc, "name"] + ", "
-                                 + sites.loc[hub_dc, "_nuts3_name"])
+    sites.loc[hub_dc, "name"] = sites.loc[hub_dc, "name"] + ", " + sites.loc[hub_dc, "_nuts3_name"]
 
     # contract defaults for the rest, then the site rules
     for col, default in SITE_DEFAULTS.items():
@@ -381,10 +553,20 @@ def build_sites(raw: Path, countries: pd.DataFrame,
             sites[col] = default
     sites = apply_site_rules(sites, rules or SiteRules())
 
-    rounding = {"lon": 5, "lat": 5, "dist_220kv_km": 3, "dist_380kv_km": 3, "dist_coast_km": 3,
-                "population_100km": 0, "nuts3_population": 0, "heat_demand_mwh": 0,
-                "retiring_plant_mw": 1, "water_stress": 3, "grid_headroom_mw": 3,
-                "land_area_ha": 3}
+    rounding = {
+        "lon": 5,
+        "lat": 5,
+        "dist_220kv_km": 3,
+        "dist_380kv_km": 3,
+        "dist_coast_km": 3,
+        "population_100km": 0,
+        "nuts3_population": 0,
+        "heat_demand_mwh": 0,
+        "retiring_plant_mw": 1,
+        "water_stress": 3,
+        "grid_headroom_mw": 3,
+        "land_area_ha": 3,
+    }
     sites = sites.round(rounding)
     sites["retire_year"] = sites["retire_year"].astype(int)
     sites["cooling_water"] = sites["cooling_water"].astype(bool)
@@ -403,16 +585,27 @@ def build_profiles(raw: Path, zones: list[str], countries: pd.DataFrame) -> xr.D
     n = len(sl)
     mh = pd.MultiIndex.from_arrays([sl["month"], sl["hour"]])
     w = sl["weight_h"].to_numpy()
-    data: dict[str, dict[str, np.ndarray]] = {v: {} for v in (
-        "temperature_c", "cf_solar", "cf_wind_onshore", "cf_wind_offshore",
-        "carbon_intensity_gco2_per_kwh", "price_factor")}
+    data: dict[str, dict[str, np.ndarray]] = {
+        v: {}
+        for v in (
+            "temperature_c",
+            "cf_solar",
+            "cf_wind_onshore",
+            "cf_wind_offshore",
+            "carbon_intensity_gco2_per_kwh",
+            "price_factor",
+        )
+    }
     notes: list[str] = []
 
     # capacity factors
     cf = src.read_dispaset_cf(raw)
     cfm = _slice_mean(cf, ["PHOT", "WTON", "WTOF"])
-    for var, col in (("cf_solar", "PHOT"), ("cf_wind_onshore", "WTON"),
-                     ("cf_wind_offshore", "WTOF")):
+    for var, col in (
+        ("cf_solar", "PHOT"),
+        ("cf_wind_onshore", "WTON"),
+        ("cf_wind_offshore", "WTOF"),
+    ):
         table = cfm[col].unstack(["month", "hour"])
         for z in table.index:
             series = table.loc[z].reindex(mh).to_numpy()
@@ -426,12 +619,13 @@ def build_profiles(raw: Path, zones: list[str], countries: pd.DataFrame) -> xr.D
     for z in tcols:
         data["temperature_c"][z] = tm[z].to_numpy()
     era5 = src.read_owid_temperature(raw)
-    era5 = era5[era5["year"] == WEATHER_YEAR].pivot_table(index="month", columns="country",
-                                                          values="temperature_c")
+    era5 = era5[era5["year"] == WEATHER_YEAR].pivot_table(
+        index="month", columns="country", values="temperature_c"
+    )
     offset = (era5["CY"] - era5["GR"]).reindex(sl["month"]).to_numpy()
     data["temperature_c"]["CY"] = data["temperature_c"]["GR"] + offset
     data["temperature_c"]["MT"] = data["temperature_c"]["CY"].copy()
-    notes.append("temperature_c CY = GR hourly + ERA5 2016 monthly offset (CY-GR); MT = CY")
+    notes.append("temperature_c CY = GR hourly + ERA5 2016 monthly offset (CY-GR), MT = CY")
 
     # carbon intensity: annual Ember figure x monthly shape of the same year, flat within day
     em = src.read_ember_monthly(raw).dropna(subset=["emissions_intensity_gco2_per_kwh"])
@@ -449,19 +643,25 @@ def build_profiles(raw: Path, zones: list[str], countries: pd.DataFrame) -> xr.D
             shape = m.reindex(sl["month"]).to_numpy()
         shape = shape / np.average(shape, weights=w)
         data["carbon_intensity_gco2_per_kwh"][z] = (
-            float(countries.loc[z, "carbon_intensity_gco2_per_kwh"]) * shape)
+            float(countries.loc[z, "carbon_intensity_gco2_per_kwh"]) * shape
+        )
 
     # price factor: monthly day-ahead shape of 2023, flat within the day, weighted mean 1
     pr = src.read_ember_price(raw)
     pr = pr[pr["year"] == PRICE_SHAPE_YEAR].pivot_table(
-        index="month", columns="country", values="day_ahead_price_eur_per_mwh")
+        index="month", columns="country", values="day_ahead_price_eur_per_mwh"
+    )
     for z in pr.columns:
         if pr[z].notna().all():
             shape = pr[z].reindex(sl["month"]).to_numpy()
             data["price_factor"][z] = shape / np.average(shape, weights=w)
 
     # gap filling by the typed proxy rules
-    for (z, var), donors in sorted(typed.PROFILE_PROXIES.items()):
+    # donor-zone rules first, then "self:" rules (which may use a series filled by the first)
+    rules = sorted(
+        typed.PROFILE_PROXIES.items(), key=lambda kv: (kv[1][0].startswith("self:"), kv[0])
+    )
+    for (z, var), donors in rules:
         if z not in zones or z in data[var]:
             continue
         if donors[0].startswith("self:"):
@@ -485,15 +685,26 @@ def build_profiles(raw: Path, zones: list[str], countries: pd.DataFrame) -> xr.D
             raise ValueError(f"profiles: no {var} for zones {missing} and no proxy rule")
 
     ds = xr.Dataset(
-        {var: (("zone", "slice"), np.vstack([d[z] for z in zones]).astype("float64"))
-         for var, d in data.items()},
-        coords={"zone": np.array(zones, dtype=object), "slice": np.arange(n, dtype="int32")})
+        {
+            var: (("zone", "slice"), np.vstack([d[z] for z in zones]).astype("float64"))
+            for var, d in data.items()
+        },
+        coords={"zone": np.array(zones, dtype=object), "slice": np.arange(n, dtype="int32")},
+    )
     ds["weight_h"] = ("slice", w)
     ds["month"] = ("slice", sl["month"].to_numpy().astype("int32"))
     ds["hour"] = ("slice", sl["hour"].to_numpy().astype("int32"))
-    units = {"temperature_c": "degC", "cf_solar": "1", "cf_wind_onshore": "1",
-             "cf_wind_offshore": "1", "carbon_intensity_gco2_per_kwh": "gCO2/kWh",
-             "price_factor": "1", "weight_h": "h", "month": "1", "hour": "h"}
+    units = {
+        "temperature_c": "degC",
+        "cf_solar": "1",
+        "cf_wind_onshore": "1",
+        "cf_wind_offshore": "1",
+        "carbon_intensity_gco2_per_kwh": "gCO2/kWh",
+        "price_factor": "1",
+        "weight_h": "h",
+        "month": "1",
+        "hour": "h",
+    }
     for var, u in units.items():
         ds[var].attrs["units"] = u
     ds.attrs = {
@@ -501,11 +712,11 @@ def build_profiles(raw: Path, zones: list[str], countries: pd.DataFrame) -> xr.D
         "weather_year": str(WEATHER_YEAR),
         "sources": "Dispa-SET 2016 (CF, temperatures); Ember (CI, prices); OWID/ERA5",
         "slice_rule": "value = mean of the hours of that month and hour of day in 2016; "
-                      "weight_h = number of such hours (sum 8784)",
+        "weight_h = number of such hours (sum 8784)",
         "carbon_intensity_rule": "annual Ember figure x monthly Ember shape, weighted mean = "
-                                 "annual; flat within the day",
+        "annual; flat within the day",
         "price_factor_rule": f"Ember monthly day-ahead {PRICE_SHAPE_YEAR} / weighted mean; "
-                             "flat within the day (no hourly prices)",
+        "flat within the day (no hourly prices)",
         "gap_fills": "; ".join(notes),
     }
     return ds
@@ -517,10 +728,15 @@ def build_outlines(raw: Path) -> str:
     n0 = src.read_nuts(raw, 0, "regions")
     n0 = n0[n0["country"].isin(typed.COUNTRIES)].sort_values("country")
     geom = shapely.set_precision(n0.geometry.simplify(0.01).to_numpy(), 0.001)
-    g = gpd.GeoDataFrame({"country": n0["country"].to_numpy(),
-                          "name": n0["country"].map(lambda c: typed.COUNTRIES[c][1]).to_numpy(),
-                          "eu27": n0["country"].isin(typed.EU27).to_numpy()},
-                         geometry=geom, crs=4326)
+    g = gpd.GeoDataFrame(
+        {
+            "country": n0["country"].to_numpy(),
+            "name": n0["country"].map(lambda c: typed.COUNTRIES[c][1]).to_numpy(),
+            "eu27": n0["country"].isin(typed.EU27).to_numpy(),
+        },
+        geometry=geom,
+        crs=4326,
+    )
     return g.to_json(drop_id=True)
 
 
@@ -529,8 +745,7 @@ def _write_csv(df: pd.DataFrame, path: Path) -> None:
     df.to_csv(path, index=False, lineterminator="\n")
 
 
-def build_dataset(raw_dir: str | Path | None = None,
-                  out_dir: str | Path | None = None) -> dict:
+def build_dataset(raw_dir: str | Path | None = None, out_dir: str | Path | None = None) -> dict:
     """Build the embedded dataset from the raw extracts.
 
     Parameters
@@ -562,18 +777,22 @@ def build_dataset(raw_dir: str | Path | None = None,
 
     tables = {
         "countries.csv": {"rows": len(countries), "index": "country (ISO2)"},
-        "sites.csv": {"rows": len(sites), "index": "site_id",
-                      "by_kind": {k: int(v) for k, v in
-                                  sites["kind"].value_counts().sort_index().items()}},
-        "profiles.nc": {"zones": len(zones), "slices": int(profiles.sizes["slice"]),
-                        "variables": sorted(profiles.data_vars)},
-        "country_outlines.geojson": {"features": int(
-            countries.index.isin(typed.COUNTRIES).sum())},
+        "sites.csv": {
+            "rows": len(sites),
+            "index": "site_id",
+            "by_kind": {k: int(v) for k, v in sites["kind"].value_counts().sort_index().items()},
+        },
+        "profiles.nc": {
+            "zones": len(zones),
+            "slices": int(profiles.sizes["slice"]),
+            "variables": sorted(profiles.data_vars),
+        },
+        "country_outlines.geojson": {"features": int(countries.index.isin(typed.COUNTRIES).sum())},
     }
     for name in tables:
         tables[name]["sha256"] = _sha256(out / name)
     inputs = {}
-    for key, rel in sorted(src.FILES.items()):
+    for _key, rel in sorted(src.FILES.items()):
         rel = rel.format(year=2024)
         if (raw / rel).is_file():
             inputs[rel] = _sha256(raw / rel)
@@ -599,6 +818,7 @@ def build_dataset(raw_dir: str | Path | None = None,
         "zones": zones,
         "gap_fills": profiles.attrs["gap_fills"].split("; "),
     }
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n",
-                                       encoding="utf-8")
+    (out / "manifest.json").write_text(
+        json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
     return manifest

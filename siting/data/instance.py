@@ -51,9 +51,9 @@ access, so a plain facility-location folder loads in milliseconds and never need
 data. Zones absent from both the folder's ``profiles.nc`` and the embedded data (or every zone,
 when the embedded data is not installed) get a *flat profile*: one slice per (month, hour),
 12 x 24 = 288 slices weighted by the days of the month (8760 h), ``price_factor`` 1, carbon
-intensity of the zone's country (else the mean of its sites' own figures, else NaN), and NaN
-temperature and capacity factors (unknown: the cooling and renewables blocks need a real
-profile). The zones concerned are listed in ``profiles.attrs["flat_zones"]``. Countries neither
+intensity of the zone's country (else the mean of its sites' own figures, else NaN), capacity
+factors 0 and NaN temperature (unknown: the cooling and renewables blocks need a real profile;
+same convention as :func:`siting.profiles.flat_profiles`). The zones concerned are listed in ``profiles.attrs["flat_zones"]``. Countries neither
 in ``countries.csv`` nor in the embedded data get a row with their name, ``eu27`` flag and NaN
 figures.
 """
@@ -536,7 +536,7 @@ def _extra(s: pd.Series) -> pd.Series:
     text = s.astype(str).str.strip().str.lower()
     if (values.notna() | text.isin(_MISSING_TOKENS)).all() and values.notna().any():
         return values.astype(float)
-    return s.astype(str)
+    return s.astype(object).where(s.notna(), "").astype(str)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -877,16 +877,14 @@ def flat_profile(zones: list[str], carbon_gco2_per_kwh: dict[str, float] | None 
     Returns
     -------
     xarray.Dataset
-        ``price_factor`` 1, constant carbon intensity, NaN temperature (degC) and capacity
-        factors (unknown), over (zone, slice).
+        ``price_factor`` 1, constant carbon intensity (gCO2/kWh), capacity factors 0 (no
+        renewable supply known) and NaN temperature (degC, unknown), over (zone, slice); the
+        layout of :func:`siting.profiles.slice_layout` unless ``slices`` is given.
     """
     if slices is None:
-        days = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
-        month = np.repeat(np.arange(1, 13), 24)
-        hour = np.tile(np.arange(24), 12)
-        coords = {"slice": np.arange(288)}
-        base = xr.Dataset({"weight_h": ("slice", days[month - 1]), "month": ("slice", month),
-                           "hour": ("slice", hour)}, coords=coords)
+        from siting.profiles import slice_layout
+
+        base = slice_layout()
     else:
         base = slices[["weight_h", "month", "hour"]]
         base = base.drop_vars([v for v in base.coords if v != "slice"])
@@ -894,11 +892,13 @@ def flat_profile(zones: list[str], carbon_gco2_per_kwh: dict[str, float] | None 
     carbon = carbon_gco2_per_kwh or {}
     ci = np.array([carbon.get(z, np.nan) for z in zones], dtype=float)
     dims = ("zone", "slice")
-    data = {var: (dims, np.full((n, m), np.nan)) for var in PROFILE_VARIABLES}
+    data = {var: (dims, np.zeros((n, m))) for var in PROFILE_VARIABLES}
+    data["temperature_c"] = (dims, np.full((n, m), np.nan))
     data["price_factor"] = (dims, np.ones((n, m)))
     data["carbon_intensity_gco2_per_kwh"] = (dims, np.repeat(ci[:, None], m, axis=1))
     ds = base.assign(data).assign_coords(zone=np.asarray(zones, dtype=str))
     ds.attrs["flat_zones"] = ",".join(zones)
+    ds.attrs["source"] = "flat fallback (no weather data)"
     return ds
 
 
@@ -978,9 +978,11 @@ class _Resolver:
         base.index.name = "iso2"
         meta["countries_source"] = ("countries.csv + " if self.countries is not None else "") + (
             "embedded" if emb is not None else "minimal (NaN figures)")
+        if emb is not None:
+            meta["embedded_data"] = str(embedded_data_dir())
         return base
 
-    def resolve_profiles(self, countries: pd.DataFrame, meta: dict) -> xr.Dataset:
+    def resolve_profiles(self, get_countries, meta: dict) -> xr.Dataset:
         given = self.profiles
         if not self._need_embedded_profiles():
             meta["profiles_source"] = "profiles.nc"
@@ -998,12 +1000,13 @@ class _Resolver:
             ezones = [z for z in self.zones if z not in have
                       and z in set(eprof["zone"].to_numpy().astype(str))]
             if ezones and (slices is None or _same_slices(slices, eprof)):
-                parts.append(eprof.sel(zone=ezones))
+                parts.append(eprof.sel(zone=ezones).copy(deep=True))
                 have |= set(ezones)
                 sources.append("embedded")
                 slices = slices if slices is not None else eprof
         flat = [z for z in self.zones if z not in have]
         if flat:
+            countries = get_countries()
             cc = countries["carbon_intensity_gco2_per_kwh"] if (
                 "carbon_intensity_gco2_per_kwh" in countries.columns) else pd.Series(dtype=float)
             carbon = {}
@@ -1015,8 +1018,11 @@ class _Resolver:
         out = parts[0] if len(parts) == 1 else xr.concat(
             [p.drop_attrs() for p in parts], dim="zone", data_vars="minimal", coords="minimal",
             compat="override", join="outer")
-        out.attrs["flat_zones"] = ",".join(flat)
+        out = out.copy()
+        out.attrs = {**out.attrs, "flat_zones": ",".join(flat)}
         meta["profiles_source"] = " + ".join(sources)
+        if emb is not None and "embedded" in sources:
+            meta["embedded_data"] = str(embedded_data_dir())
         return out
 
 
@@ -1054,7 +1060,8 @@ class InstanceData(SiteData):
     @property  # type: ignore[override]
     def profiles(self) -> xr.Dataset:
         if self.__dict__.get("_profiles") is None and self._resolver is not None:
-            self._profiles = self._resolver.resolve_profiles(self.countries, self.meta)
+            self._profiles = self._resolver.resolve_profiles(lambda: self.countries,
+                                                            self.meta)
         return self.__dict__.get("_profiles")
 
     @profiles.setter
@@ -1152,7 +1159,8 @@ def _compact_sites(sites: pd.DataFrame) -> pd.DataFrame:
             is_default = (values == default).all()
         if not is_default:
             keep.append(col)
-    keep += [c for c in df.columns if c not in keep and c not in SITE_DEFAULTS]
+    keep += [c for c in df.columns
+             if c not in keep and c not in SITE_DEFAULTS and c != "site_id"]
     out = df[keep]
     out.index = out.index.astype(str)
     out.index.name = "site_id"

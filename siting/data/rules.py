@@ -45,15 +45,24 @@ def apply_site_rules(sites: pd.DataFrame, rules: SiteRules | None = None) -> pd.
     d220 = pd.to_numeric(out["dist_220kv_km"], errors="coerce").to_numpy(dtype=float)
     near380 = np.nan_to_num(d380, nan=np.inf) <= rules.substation_max_km
     near220 = np.nan_to_num(d220, nan=np.inf) <= rules.substation_max_km
-    base = np.where(near380, rules.headroom_mw_380kv,
-                    np.where(near220, rules.headroom_mw_220kv, rules.headroom_mw_other))
+    base = np.where(
+        near380,
+        rules.headroom_mw_380kv,
+        np.where(near220, rules.headroom_mw_220kv, rules.headroom_mw_other),
+    )
     out["grid_headroom_mw"] = base.astype(float)
 
     kind = out["kind"].astype(str)
-    current_land = (out["land_area_ha"].astype(float) if "land_area_ha" in out.columns
-                    else pd.Series(np.inf, index=out.index))
+    current_land = (
+        out["land_area_ha"].astype(float)
+        if "land_area_ha" in out.columns
+        else pd.Series(np.inf, index=out.index)
+    )
     out["land_area_ha"] = kind.map(rules.land_ha).astype(float).fillna(current_land)
-    current_max = (out["max_it_mw"].astype(float) if "max_it_mw" in out.columns
-                   else pd.Series(np.inf, index=out.index))
+    current_max = (
+        out["max_it_mw"].astype(float)
+        if "max_it_mw" in out.columns
+        else pd.Series(np.inf, index=out.index)
+    )
     out["max_it_mw"] = kind.map(rules.max_it_mw).astype(float).fillna(current_max)
     return out

@@ -17,11 +17,24 @@ import pandas as pd
 
 from siting.data.typed import COUNTRIES, EUROSTAT_TO_ISO2, ISO3_TO_ISO2, NAME_ALIASES
 
-NAME_TO_ISO2 = {v[1]: k for k, v in COUNTRIES.items()} | NAME_ALIASES | {
-    "Greece": "GR", "United Kingdom": "GB", "Czechia": "CZ", "Kosovo": "XK", "Serbia": "RS",
-    "Albania": "AL", "Montenegro": "ME", "North Macedonia": "MK", "Moldova": "MD",
-    "Ukraine": "UA", "Turkey": "TR", "Georgia": "GE",
-}
+NAME_TO_ISO2 = (
+    {v[1]: k for k, v in COUNTRIES.items()}
+    | NAME_ALIASES
+    | {
+        "Greece": "GR",
+        "United Kingdom": "GB",
+        "Czechia": "CZ",
+        "Kosovo": "XK",
+        "Serbia": "RS",
+        "Albania": "AL",
+        "Montenegro": "ME",
+        "North Macedonia": "MK",
+        "Moldova": "MD",
+        "Ukraine": "UA",
+        "Turkey": "TR",
+        "Georgia": "GE",
+    }
+)
 
 FILES = {
     "ember_yearly": "ember/api_country_overview_yearly_europe.csv",
@@ -73,8 +86,14 @@ def read_ember_yearly(raw_dir: str | Path) -> pd.DataFrame:
     df = pd.read_csv(_path(raw_dir, "ember_yearly"))
     df["country"] = df["country_code"].map(ISO3_TO_ISO2)
     df = df.dropna(subset=["country"])
-    cols = ["country", "year", "demand_twh", "emissions_intensity_gco2_per_kwh",
-            "coal_deadline", "eu_flag"]
+    cols = [
+        "country",
+        "year",
+        "demand_twh",
+        "emissions_intensity_gco2_per_kwh",
+        "coal_deadline",
+        "eu_flag",
+    ]
     return df[cols].reset_index(drop=True)
 
 
@@ -86,8 +105,9 @@ def read_ember_monthly(raw_dir: str | Path) -> pd.DataFrame:
     df = df.dropna(subset=["country"])
     df["year"] = df["date"].str[:4].astype(int)
     df["month"] = df["date"].str[5:7].astype(int)
-    return df[["country", "year", "month", "demand_twh",
-               "emissions_intensity_gco2_per_kwh"]].reset_index(drop=True)
+    return df[
+        ["country", "year", "month", "demand_twh", "emissions_intensity_gco2_per_kwh"]
+    ].reset_index(drop=True)
 
 
 def read_ember_price(raw_dir: str | Path) -> pd.DataFrame:
@@ -101,8 +121,17 @@ def read_ember_price(raw_dir: str | Path) -> pd.DataFrame:
     return df[["country", "year", "month", "day_ahead_price_eur_per_mwh"]].reset_index(drop=True)
 
 
-MIX_SOURCES = ("coal", "gas", "oil", "nuclear", "hydro", "wind", "solar", "bioenergy",
-               "other_renewables")
+MIX_SOURCES = (
+    "coal",
+    "gas",
+    "oil",
+    "nuclear",
+    "hydro",
+    "wind",
+    "solar",
+    "bioenergy",
+    "other_renewables",
+)
 
 
 def read_owid_mix(raw_dir: str | Path) -> pd.DataFrame:
@@ -134,8 +163,9 @@ def read_owid_temperature(raw_dir: str | Path) -> pd.DataFrame:
     df["country"] = df["Code"].map(ISO3_TO_ISO2)
     df = df.dropna(subset=["country"]).rename(columns={"Year": "month"})
     years = [c for c in df.columns if c.isdigit()]
-    long = df.melt(id_vars=["country", "month"], value_vars=years, var_name="year",
-                   value_name="temperature_c")
+    long = df.melt(
+        id_vars=["country", "month"], value_vars=years, var_name="year", value_name="temperature_c"
+    )
     long["year"] = long["year"].astype(int)
     return long.dropna(subset=["temperature_c"]).reset_index(drop=True)
 
@@ -209,8 +239,7 @@ def read_population(raw_dir: str | Path) -> pd.DataFrame:
         ``geo`` (NUTS code as published, so Greece stays ``EL``; aggregates ``EU...`` kept),
         ``level`` (0-3 from the code length), ``year``, ``population`` (persons).
     """
-    df = pd.read_csv(_path(raw_dir, "population"),
-                     usecols=["geo", "TIME_PERIOD", "OBS_VALUE"])
+    df = pd.read_csv(_path(raw_dir, "population"), usecols=["geo", "TIME_PERIOD", "OBS_VALUE"])
     df = df.rename(columns={"TIME_PERIOD": "year", "OBS_VALUE": "population"})
     df["level"] = df["geo"].str.len() - 2
     return df[["geo", "level", "year", "population"]].reset_index(drop=True)
@@ -221,12 +250,33 @@ def read_powerplants(raw_dir: str | Path) -> pd.DataFrame:
     """powerplantmatching plants: ``id``, ``name``, ``fueltype``, ``technology``, ``set``,
     ``country`` (ISO2; unknown names NaN), ``capacity_mw`` (MW), ``date_in``, ``date_out``
     (years, float with NaN), ``lat``, ``lon`` (WGS84 degrees)."""
-    df = pd.read_csv(_path(raw_dir, "powerplants"),
-                     usecols=["id", "Name", "Fueltype", "Technology", "Set", "Country",
-                              "Capacity", "DateIn", "DateOut", "lat", "lon"])
-    df = df.rename(columns={"Name": "name", "Fueltype": "fueltype", "Technology": "technology",
-                            "Set": "set", "Capacity": "capacity_mw", "DateIn": "date_in",
-                            "DateOut": "date_out"})
+    df = pd.read_csv(
+        _path(raw_dir, "powerplants"),
+        usecols=[
+            "id",
+            "Name",
+            "Fueltype",
+            "Technology",
+            "Set",
+            "Country",
+            "Capacity",
+            "DateIn",
+            "DateOut",
+            "lat",
+            "lon",
+        ],
+    )
+    df = df.rename(
+        columns={
+            "Name": "name",
+            "Fueltype": "fueltype",
+            "Technology": "technology",
+            "Set": "set",
+            "Capacity": "capacity_mw",
+            "DateIn": "date_in",
+            "DateOut": "date_out",
+        }
+    )
     df["country"] = df.pop("Country").map(NAME_TO_ISO2)
     return df
 
@@ -240,8 +290,11 @@ def read_grid_buses(raw_dir: str | Path) -> pd.DataFrame:
         ``bus_id``, ``voltage_kv`` (kV), ``dc`` (bool), ``symbol``, ``under_construction``
         (bool), ``lon``, ``lat`` (WGS84 degrees, schematic map positions).
     """
-    df = pd.read_csv(_path(raw_dir, "buses"), quotechar="'",
-                     usecols=["bus_id", "voltage", "dc", "symbol", "under_construction", "x", "y"])
+    df = pd.read_csv(
+        _path(raw_dir, "buses"),
+        quotechar="'",
+        usecols=["bus_id", "voltage", "dc", "symbol", "under_construction", "x", "y"],
+    )
     df = df.rename(columns={"voltage": "voltage_kv", "x": "lon", "y": "lat"})
     df["dc"] = df["dc"].eq("t")
     df["under_construction"] = df["under_construction"].eq("t")
@@ -259,11 +312,19 @@ def read_electricitymaps(raw_dir: str | Path, year: int = 2024) -> pd.DataFrame:
         ``carbon_free_pct`` (percent).
     """
     data = json.loads(_path(raw_dir, "electricitymaps", year=year).read_text(encoding="utf-8"))
-    rows = {z: (d["carbonIntensity"]["value"], d["renewableEnergy"]["value"],
-                d["carbonFreeEnergy"]["value"]) for z, d in data.items()}
-    df = pd.DataFrame.from_dict(rows, orient="index",
-                                columns=["carbon_intensity_gco2_per_kwh", "renewable_pct",
-                                         "carbon_free_pct"])
+    rows = {
+        z: (
+            d["carbonIntensity"]["value"],
+            d["renewableEnergy"]["value"],
+            d["carbonFreeEnergy"]["value"],
+        )
+        for z, d in data.items()
+    }
+    df = pd.DataFrame.from_dict(
+        rows,
+        orient="index",
+        columns=["carbon_intensity_gco2_per_kwh", "renewable_pct", "carbon_free_pct"],
+    )
     df.index.name = "zone"
     return df.sort_index().astype(float)
 
@@ -296,8 +357,14 @@ def read_nuts(raw_dir: str | Path, level: int, kind: str = "regions") -> gpd.Geo
     key = "nuts_rg_60m_2021" if kind == "regions" else "nuts_lb_2021"
     g = gpd.read_file(_path(raw_dir, key))
     g = g[g["LEVL_CODE"] == level].copy()
-    g = g.rename(columns={"NUTS_ID": "nuts_id", "CNTR_CODE": "cntr_code",
-                          "NAME_LATN": "name", "COAST_TYPE": "coast_type"})
+    g = g.rename(
+        columns={
+            "NUTS_ID": "nuts_id",
+            "CNTR_CODE": "cntr_code",
+            "NAME_LATN": "name",
+            "COAST_TYPE": "coast_type",
+        }
+    )
     g["country"] = iso2(g["cntr_code"])
     g["coast_type"] = g["coast_type"].fillna(0).astype(int)
     cols = ["nuts_id", "country", "cntr_code", "name", "coast_type", "geometry"]
@@ -328,8 +395,9 @@ def read_dispaset_cf(raw_dir: str | Path) -> pd.DataFrame:
         (solar PV), ``WTON`` (onshore wind), ``WTOF`` (offshore wind): capacity factor,
         fraction 0-1; 8784 rows per zone. A series that is 0 for the whole year = not provided.
     """
-    df = pd.read_csv(_path(raw_dir, "dispaset_cf"), usecols=["zone", "datetime", "PHOT",
-                                                             "WTON", "WTOF"])
+    df = pd.read_csv(
+        _path(raw_dir, "dispaset_cf"), usecols=["zone", "datetime", "PHOT", "WTON", "WTOF"]
+    )
     df["zone"] = iso2(df["zone"])
     df["month"], df["hour"] = _month_hour(df.pop("datetime"))
     return df[["zone", "month", "hour", "PHOT", "WTON", "WTOF"]]

@@ -79,11 +79,38 @@ COAL_PHASEOUT_SOURCE = (
     "(beyond-coal.eu), status 2024, typed by the siting authors"
 )
 COAL_PHASEOUT_YEAR: dict[str, int | None] = {
-    "AT": 2020, "BE": 2016, "BG": 2038, "CY": None, "CZ": 2033, "DE": 2038, "DK": 2028,
-    "EE": None, "ES": 2025, "FI": 2029, "FR": 2027, "GR": 2026, "HR": 2033, "HU": 2025,
-    "IE": 2025, "IT": 2025, "LT": None, "LU": None, "LV": None, "MT": None, "NL": 2029,
-    "PL": None, "PT": 2021, "RO": 2032, "SE": 2020, "SI": 2033, "SK": 2023,
-    "GB": 2024, "CH": None, "IS": None, "LI": None, "NO": None,
+    "AT": 2020,
+    "BE": 2016,
+    "BG": 2038,
+    "CY": None,
+    "CZ": 2033,
+    "DE": 2038,
+    "DK": 2028,
+    "EE": None,
+    "ES": 2025,
+    "FI": 2029,
+    "FR": 2027,
+    "GR": 2026,
+    "HR": 2033,
+    "HU": 2025,
+    "IE": 2025,
+    "IT": 2025,
+    "LT": None,
+    "LU": None,
+    "LV": None,
+    "MT": None,
+    "NL": 2029,
+    "PL": None,
+    "PT": 2021,
+    "RO": 2032,
+    "SE": 2020,
+    "SI": 2033,
+    "SK": 2023,
+    "GB": 2024,
+    "CH": None,
+    "IS": None,
+    "LI": None,
+    "NO": None,
 }
 
 # --------------------------------------------------------------------------- water stress
@@ -104,17 +131,49 @@ WATER_STRESS_SOURCE = (
     "score = clip(log2(r/0.1)+1, 0, 5)"
 )
 SDG642_WATER_STRESS_PCT_2018: dict[str, float] = {
-    "MT": 85.15, "BE": 49.07, "ES": 42.56, "BG": 40.10, "DE": 33.50, "PL": 33.22, "IT": 30.00,
-    "DK": 29.06, "CY": 28.29, "CZ": 24.19, "FR": 23.64, "GR": 20.48, "IE": 20.04, "EE": 17.41,
-    "NL": 16.38, "GB": 14.35, "PT": 12.32, "AT": 9.64, "HU": 7.65, "FI": 6.64, "CH": 6.50,
-    "SI": 6.50, "RO": 6.01, "LU": 4.33, "SE": 3.43, "SK": 2.39, "NO": 2.05, "LT": 1.83,
-    "HR": 1.50, "LV": 1.08, "IS": 0.39,
+    "MT": 85.15,
+    "BE": 49.07,
+    "ES": 42.56,
+    "BG": 40.10,
+    "DE": 33.50,
+    "PL": 33.22,
+    "IT": 30.00,
+    "DK": 29.06,
+    "CY": 28.29,
+    "CZ": 24.19,
+    "FR": 23.64,
+    "GR": 20.48,
+    "IE": 20.04,
+    "EE": 17.41,
+    "NL": 16.38,
+    "GB": 14.35,
+    "PT": 12.32,
+    "AT": 9.64,
+    "HU": 7.65,
+    "FI": 6.64,
+    "CH": 6.50,
+    "SI": 6.50,
+    "RO": 6.01,
+    "LU": 4.33,
+    "SE": 3.43,
+    "SK": 2.39,
+    "NO": 2.05,
+    "LT": 1.83,
+    "HR": 1.50,
+    "LV": 1.08,
+    "IS": 0.39,
 }
 # Eurostat/EEA water exploitation index plus (WEI+), 2022, % (Eurostat news item for World Water
 # Day, 21 March 2025, sdg_06_60), kept as a second, partial column for reference.
 WEI_PLUS_SOURCE = "Eurostat/EEA WEI+ 2022 (sdg_06_60), Eurostat news release March 2025"
 WEI_PLUS_PCT_2022: dict[str, float] = {
-    "CY": 71.0, "MT": 34.1, "RO": 21.0, "GR": 13.8, "PT": 10.1, "ES": 8.8, "BG": 1.2,
+    "CY": 71.0,
+    "MT": 34.1,
+    "RO": 21.0,
+    "GR": 13.8,
+    "PT": 10.1,
+    "ES": 8.8,
+    "BG": 1.2,
 }
 
 
@@ -218,6 +277,14 @@ PROFILE_PROXIES: dict[tuple[str, str], tuple[str, ...]] = {
     # Day-ahead price shape: Hungary has no Ember price series; neighbours' mean shape.
     ("HU", "price_factor"): ("AT", "SK", "RO", "HR", "SI"),
 }
+# Country carbon intensity where no source in ../shared/data has the country (Hungary is absent
+# from the Ember, OWID and Electricity Maps extracts): mean of the neighbours' Ember figures.
+CI_PROXIES: dict[str, tuple[str, ...]] = {"HU": ("AT", "SK", "RO", "HR", "SI")}
+
 # Temperatures: Dispa-SET has no CY, MT. CY = Greek hourly series + the monthly difference
 # CY - GR of ERA5 2016 monthly means (OWID); MT (absent from both sources) = that CY series.
 TEMPERATURE_PROXY = {"CY": ("GR", "ERA5 monthly offset CY-GR, 2016"), "MT": ("CY", "as CY")}
+
+# Population on 1 January 2020 (persons) for countries absent from the demo_r_pjanaggr3 extract:
+# Hungary 9 769 526 (Eurostat tps00001 / demo_gind, 1 January 2020), typed by the siting authors.
+POPULATION_FALLBACK: dict[str, float] = {"HU": 9_769_526.0}

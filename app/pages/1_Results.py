@@ -1,0 +1,120 @@
+"""Results of one run: outcome, KPI cards, map of chosen and rejected sites, charts, downloads."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import streamlit as st  # noqa: E402
+import ui  # noqa: E402
+
+from siting import app_support as sup  # noqa: E402
+
+store = ui.page_setup("Results")
+st.title("Results")
+
+runs = store.runs()
+finished = [r for r in runs if r.state in sup.FINAL_STATES]
+running = [r for r in runs if r.active]
+if running:
+    st.info(f"{len(running)} run(s) still going — follow them on the Home page.")
+if not finished:
+    st.info("No finished runs yet: build and run a scenario on the Home page.")
+    st.page_link("Home.py", label="Go to the scenario builder", icon="🛠️")
+    st.stop()
+
+info = ui.pick_run("Run", finished, key="results_run")
+res = ui.result(info) if info.state == "done" else None
+ui.outcome_banner(info, res)
+
+if res is None or not res.feasible:
+    if res is not None and res.summary:
+        st.download_button("Download summary (JSON)", res.file("summary.json").read_bytes(),
+                           file_name=f"{info.run_id}-summary.json", mime="application/json",
+                           on_click="ignore", key="dl-summary-nofeas")
+    st.stop()
+
+k = res.kpis
+s = res.summary
+
+# ---------------------------------------------------------------------------- KPI cards
+st.subheader("Key indicators (final period)")
+row1 = st.columns(5)
+row1[0].metric("Annual cost (M EUR/yr)", f"{sup.kpi_value(k, 'annual_cost_eur') / 1e6:,.1f}",
+               help="Annualised capex, fixed, grid, energy, carbon, water and service costs "
+                    "minus heat revenue, in the final period")
+row1[1].metric("New IT capacity (GW)", f"{k.get('it_mw', 0) / 1000:,.2f}",
+               help=f"at {k.get('open_sites', 0)} sites")
+row1[2].metric("Emissions (ktCO₂/yr)", f"{sup.kpi_value(k, 'emissions_tco2') / 1e3:,.1f}")
+row1[3].metric("Water (thousand m³/yr)", f"{sup.kpi_value(k, 'water_m3') / 1e3:,.1f}")
+row1[4].metric("Open sites", f"{k.get('open_sites', 0)}")
+row2 = st.columns(5)
+row2[0].metric("PUE (–)", f"{sup.kpi_value(k, 'pue'):.3f}", help="facility energy / IT energy")
+row2[1].metric("WUE (m³/MWh)", f"{sup.kpi_value(k, 'wue_m3_per_mwh'):.3f}")
+row2[2].metric("REF (%)", f"{100 * sup.kpi_value(k, 'ref'):.1f}",
+               help="renewable energy factor: matched renewable energy / facility energy")
+row2[3].metric("ERF (%)", f"{100 * sup.kpi_value(k, 'erf'):.1f}",
+               help="energy reuse factor: heat reused / facility energy")
+row2[4].metric("Objective (M EUR)", f"{(s.get('objective_eur') or 0) / 1e6:,.1f}",
+               help=f"MIP gap {100 * (s.get('mip_gap') or 0):.2f} %")
+
+by_country = sorted((k.get("it_mw_by_country") or {}).items(), key=lambda x: -x[1])
+if by_country:
+    st.markdown("**GW by country**")
+    cols = st.columns(min(len(by_country), 8))
+    for i, (c, mw) in enumerate(by_country):
+        cols[i % len(cols)].metric(f"{c} (GW)", f"{mw / 1000:,.2f}")
+
+# ---------------------------------------------------------------------------- map
+st.subheader("Chosen and rejected candidate sites")
+m1, m2 = st.columns([1, 1])
+color_by = m1.radio("Colour by", ["archetype", "cooling"], horizontal=True, key="color_by")
+show_rejected = m2.checkbox("Show rejected candidates", value=True, key="show_rejected")
+if res.sites is not None:
+    ui.site_map(res.sites, color_by=color_by, show_rejected=show_rejected, key="results-map")
+else:
+    st.warning("This run has no site layer (sites.geojson) to map.")
+
+# ---------------------------------------------------------------------------- charts
+c1, c2 = st.columns(2)
+with c1:
+    st.plotly_chart(sup.fig_capacity({info.label: k}), key="fig-capacity")
+with c2:
+    st.plotly_chart(sup.fig_costs({info.label: k}), key="fig-costs")
+
+# ---------------------------------------------------------------------------- table
+st.subheader("Chosen sites")
+if res.sites is not None:
+    cols = [c for c in ("name", "country", "archetype", "cooling", "it_mw", "pue",
+                        "wue_m3_per_mwh", "ref", "erf", "water_m3", "reinforcement_steps")
+            if c in res.sites.columns]
+    table = res.sites[res.sites["open"]][cols].sort_values("it_mw", ascending=False)
+    st.dataframe(table, key="chosen-sites", column_config={
+        "it_mw": st.column_config.NumberColumn("IT (MW)", format="%.1f"),
+        "pue": st.column_config.NumberColumn("PUE", format="%.3f"),
+        "wue_m3_per_mwh": st.column_config.NumberColumn("WUE (m³/MWh)", format="%.3f"),
+        "ref": st.column_config.NumberColumn("REF", format="%.2f"),
+        "erf": st.column_config.NumberColumn("ERF", format="%.2f"),
+        "water_m3": st.column_config.NumberColumn("water (m³/yr)", format="%.0f"),
+    })
+    st.caption("Open the **Site** page to study one site in detail.")
+
+# ---------------------------------------------------------------------------- downloads
+st.subheader("Downloads")
+files = [
+    ("summary.json", "Summary (JSON)", "application/json"),
+    ("sites.gpkg", "Sites (GeoPackage)", "application/geopackage+sqlite3"),
+    ("sites.geojson", "Sites (GeoJSON)", "application/geo+json"),
+    ("sites.csv", "Sites (CSV)", "text/csv"),
+    ("solution.nc", "Solution (NetCDF)", "application/x-netcdf"),
+    ("report.html", "Report (HTML)", "text/html"),
+    ("scenario.toml", "Scenario (TOML)", "application/toml"),
+]
+dl = st.columns(len(files))
+for col, (name, label, mime) in zip(dl, files, strict=True):
+    path = res.file(name)
+    if path.is_file():
+        col.download_button(label, path.read_bytes(), file_name=f"{info.run_id}-{name}",
+                            mime=mime, on_click="ignore", key=f"dl-{name}")
