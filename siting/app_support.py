@@ -407,13 +407,16 @@ def run_worker(path: str | os.PathLike) -> RunInfo:
     meta = _read_json(path / "run.json")
     _update_status(path, state="running", stage="loading data", started=_now(), pid=os.getpid())
     try:
-        import siting
+        # explicit imports: once the submodule siting.solve is imported, the package attribute
+        # `siting.solve` is that module, not the function
+        from siting.data import load
+        from siting.solve import solve
 
         scenario = Scenario.from_toml(path / "scenario.toml")
-        data = siting.load(meta.get("data"))
+        data = load(meta.get("data"))
         _update_status(path, stage="building and solving", solve_started=_now(),
                        n_sites=len(data.sites))
-        sol = siting.solve(data, scenario)
+        sol = solve(data, scenario)
         verification = ""
         if sol.feasible:
             _update_status(path, stage="verifying")

@@ -196,7 +196,12 @@ def levers_for(block: str, sc: Scenario) -> list[tuple[str, dict]]:
         if not g.reinforcement:
             out.append(("allowing grid reinforcement (grid.reinforcement = true)",
                         {"grid.reinforcement": True}))
-        if g.lead_time_years > 0:
+        if not g.reinforcement and g.lead_time_years > 0:
+            out.append((f"allowing grid reinforcement with no lead time instead of "
+                        f"{g.lead_time_years} years (grid.reinforcement = true, "
+                        "grid.lead_time_years = 0)",
+                        {"grid.reinforcement": True, "grid.lead_time_years": 0}))
+        if g.reinforcement and g.lead_time_years > 0:
             out.append((f"shortening the reinforcement lead time from {g.lead_time_years} to 0 "
                         "years (grid.lead_time_years = 0)", {"grid.lead_time_years": 0}))
         if g.reinforcement:
@@ -384,7 +389,15 @@ def explain_infeasibility(P: Params, sc: Scenario, *, time_limit: float = 60.0,
                 f"(blocks.{d['block']} = false)", {f"blocks.{d['block']}": False},
                 recovered_mw=d["recovered"], remaining_mw=d["remaining"],
                 recovered_by_period={int(k): v for k, v in d["by_period"].items()}))
-        ex.cheapest = _cheapest(data, sc, ex.levers, time_limit, max_cost_solves)
+        specific = [lv for lv in ex.levers if lv.overrides.get(f"blocks.{lv.block}") is not False
+                    and lv.recovered_mw > TOL_MW]
+        if len(specific) > 1 and not any(lv.remaining_mw <= TOL_MW for lv in specific):
+            ex.levers.append(_combined(data, sc, specific, base_short, ex.shortfall_mw,
+                                       time_limit))
+        specific = [lv for lv in ex.levers if lv.overrides.get(f"blocks.{lv.block}") is not False]
+        ex.cheapest = (_cheapest(data, sc, specific, time_limit, max_cost_solves)
+                       or _cheapest(data, sc, [lv for lv in ex.levers if lv not in specific],
+                                    time_limit, max_cost_solves))
     return ex
 
 
@@ -425,6 +438,27 @@ def _evaluate_levers(data, sc: Scenario, blocks: list[str], total: float, base_s
             out.append(lv)
     # the most specific first: full recoveries, then by MW recovered; block switch-offs last
     return sorted(out, key=lambda lv: (lv.remaining_mw > TOL_MW, -lv.recovered_mw))
+
+
+def _combined(data, sc: Scenario, lvs: list[Lever], base_short: float,
+              short: dict[int, float], time_limit: float) -> Lever:
+    from siting.parameters import build_params
+
+    ov: dict = {}
+    for lv in lvs:
+        ov.update(lv.overrides)
+    lv = Lever("+".join(sorted({lv.block for lv in lvs})),
+               "all of these together (" + "; ".join(
+                   f"{k} = {v}" for k, v in ov.items()) + ")", ov)
+    sc2 = sc.with_overrides(**ov)
+    val, m = _elastic(build_params(data, sc2), sc2, (), time_limit, lp=False)
+    if np.isfinite(val):
+        by = {
+            int(p): float(m.short_target[i].value or 0.0) for i, p in enumerate(short)}
+        lv.recovered_mw = float(max(base_short - sum(by.values()), 0.0))
+        lv.recovered_by_period = {p: float(short[p] - by.get(p, 0.0)) for p in short}
+        lv.remaining_mw = float(max(val, 0.0))
+    return lv
 
 
 def _cheapest(data, sc: Scenario, lvs: list[Lever], time_limit: float, n: int) -> Lever | None:

@@ -151,6 +151,9 @@ def run_highs(m: pyo.ConcreteModel, *, time_limit: float, mip_gap: float, thread
         for v, val in zip(cols, x, strict=True):
             v.set_value(float(round(val)) if (v.is_integer() or v.is_binary()) and not relax
                         else float(val), skip_validation=True)
+        for v in m.component_data_objects(pyo.Var, descend_into=True):
+            if v.value is None:  # a column the compiler dropped (all-zero coefficients)
+                v.set_value(0.0, skip_validation=True)
         if relax:
             m._duals = np.asarray(h.getSolution().row_dual, dtype=float)
             m._rows = info.rows

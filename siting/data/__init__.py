@@ -44,7 +44,7 @@ def load(name_or_path: str | os.PathLike | None = None) -> SiteData:
         raise InputError(f"data folder not found: {path}")
     if path.is_file():
         raise InputError(f"{path} is a file; --data expects an instance folder with sites.csv")
-    if (path / "manifest.json").is_file() and not (path / "sites.csv").is_file():
+    if (path / "manifest.json").is_file():
         from siting.data.embedded import read_embedded
 
         return read_embedded(path)
