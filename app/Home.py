@@ -209,7 +209,7 @@ def _draw_monitor(live: bool) -> None:
         res = ui.result(info) if info.state == "done" else None
         ui.outcome_banner(info, res)
         if info.feasible:
-            st.page_link("pages/1_Results.py", label="See the plan on Results →", icon="🗺️")
+            st.page_link("pages/1_Results.py", label="See the plan on Results →", icon=":material/map:")
     if not active and not watched:
         st.caption("No run is going. Press **Run scenario** to start one; you can keep "
                    "working while it runs.")

@@ -49,7 +49,7 @@ def store() -> sup.RunStore:
 
 def page_setup(title: str) -> sup.RunStore:
     """Page config, the analyst's workspace and the sidebar; returns the run store."""
-    st.set_page_config(page_title=f"siting — {title}", page_icon="🏭", layout="wide")
+    st.set_page_config(page_title=f"siting — {title}", page_icon=":material/factory:", layout="wide")
     s = store()
     with st.sidebar:
         runs = s.runs()

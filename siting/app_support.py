@@ -811,7 +811,7 @@ def map_points(sites, color_by: str = "archetype", show_rejected: bool = True,
     if not show_rejected:
         df, it, is_open = df[is_open], it[is_open], is_open[is_open]
     # area ∝ MW: radius in metres ∝ sqrt(MW); rejected candidates a fixed small dot
-    df["radius"] = np.where(is_open, 2500.0 + 1800.0 * np.sqrt(it.clip(lower=0)), 1800.0)
+    df["radius"] = np.where(is_open, 6000.0 + 3500.0 * np.sqrt(it.clip(lower=0)), 3000.0)
     df["color"] = [cmap.get(c, REJECTED_COLOUR) if o else REJECTED_COLOUR
                    for c, o in zip(df["category"], is_open, strict=True)]
     df["status"] = np.where(is_open, "chosen", "not chosen")
@@ -885,7 +885,7 @@ def site_deck(points, outlines: dict | None = None, view: dict | None = None):
     layers.append(pdk.Layer(
         "ScatterplotLayer", points, id="sites", get_position=["lon", "lat"],
         get_radius="radius", get_fill_color="color", radius_min_pixels=2,
-        radius_max_pixels=40, stroked=True, get_line_color=[40, 40, 40, 160],
+        radius_max_pixels=30, stroked=True, get_line_color=[40, 40, 40, 160],
         line_width_min_pixels=0.5, pickable=True))
     v = view or view_for(points)
     return pdk.Deck(layers=layers, map_style=None, tooltip=TOOLTIP,

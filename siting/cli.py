@@ -72,18 +72,22 @@ def run(
     """Solve a scenario, verify the answer independently, print a summary, write results."""
     import json
 
-    import siting
+    # Import the functions from their modules: once the submodules siting.solve / siting.verify
+    # are imported, the attributes siting.solve / siting.verify are those modules, not functions.
+    from siting.data import load
     from siting.scenario import Scenario, parse_set_option
+    from siting.solve import solve
+    from siting.verify import verify
 
     overrides = dict(parse_set_option(s) for s in (set_ or []))
     sc = Scenario.from_toml(scenario, **overrides)
-    bundle = siting.load(data)
+    bundle = load(data)
     with console.status(f"solving {sc.name} on {len(bundle.sites)} candidate sites…"):
-        sol = siting.solve(bundle, sc, time_limit=time_limit, mip_gap=mip_gap, threads=threads,
-                           verbose=verbose)
+        sol = solve(bundle, sc, time_limit=time_limit, mip_gap=mip_gap, threads=threads,
+                    verbose=verbose)
     report = None
     if sol.feasible:
-        report = siting.verify(sol, bundle, sc)
+        report = verify(sol, bundle, sc)
         sol.ds.attrs["verification"] = json.dumps({"ok": bool(report.ok),
                                                     "summary": report.summary()})
     if out is not None:
@@ -135,6 +139,154 @@ def print_summary(sol, report=None, top: int = 15) -> None:
             console.print(tt)
 
 
+# ------------------------------------------------------------------- issue 5: policy levers
+def _load_scenario(scenario: str, set_: list[str] | None):
+    from siting.scenario import Scenario, parse_set_option
+
+    overrides = dict(parse_set_option(s) for s in (set_ or []))
+    return Scenario.from_toml(scenario, **overrides)
+
+
+@app.command()
+@_guard
+def pareto(
+    scenario: Annotated[str, typer.Argument(help="scenario TOML or preset name")] = DEFAULT_SCENARIO,
+    metric: Annotated[str, typer.Option(help="emissions or water")] = "emissions",
+    points: Annotated[int, typer.Option(help="number of ε points, both ends included")] = 5,
+    data: Annotated[str | None, typer.Option("--data", help="instance folder")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="folder for pareto.nc/csv/png/html")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="override: key.path=value")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="solver time limit per solve (s)")] = None,
+    no_verify: Annotated[bool, typer.Option("--no-verify", help="skip the verifier")] = False,
+) -> None:
+    """Cost against emissions (or water) by the ε-constraint method; every point verified."""
+    from siting.data import load
+    from siting.pareto import frontier_table, write_pareto
+    from siting.pareto import pareto as run_pareto
+
+    sc = _load_scenario(scenario, set_)
+    bundle = load(data)
+    with console.status(f"Pareto frontier of {sc.name}: cost vs {metric}, {points} points…"):
+        ds = run_pareto(bundle, sc, metric=metric, n_points=points, check=not no_verify,
+                        time_limit=time_limit)
+    df = frontier_table(ds)
+    t = Table(title=f"{sc.name}: cost vs {metric} ({ds.attrs['metric_unit']})")
+    for col in ("point", "cap", metric, "cost (EUR)", "open sites", "verified", "dominated"):
+        t.add_column(col)
+    for i, r in df.iterrows():
+        t.add_row(str(i), f"{r['eps']:,.0f}", f"{r['metric']:,.0f}", f"{r['cost_eur']:,.0f}",
+                  str(int(r["open_sites"])), str(bool(r["verified"])), str(bool(r["dominated"])))
+    console.print(t)
+    if out is not None:
+        files = write_pareto(ds, out)
+        console.print(f"wrote {', '.join(f.name for f in files)} to {out}")
+    if not no_verify and not bool(ds["verified"].values[ds["status"].values != "infeasible"].all()):
+        err_console.print("[bold red]a Pareto point failed verification[/]")
+        raise typer.Exit(1)
+
+
+@app.command()
+@_guard
+def sweep(
+    scenario: Annotated[str, typer.Argument(help="scenario TOML or preset name")] = DEFAULT_SCENARIO,
+    vary_: Annotated[list[str] | None, typer.Option("--vary", help="key.path=v1,v2,... (repeatable: cartesian product)")] = None,
+    data: Annotated[str | None, typer.Option("--data", help="instance folder")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="folder for sweep.nc and sweep.csv")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="override: key.path=value")] = None,
+    workers: Annotated[int, typer.Option(help="LocalCluster workers")] = 2,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (instead of a LocalCluster)")] = None,
+    serial: Annotated[bool, typer.Option("--serial", help="no Dask: solve one after another")] = False,
+    verify: Annotated[bool, typer.Option("--verify", help="verify every plan on the workers")] = False,
+) -> None:
+    """Solve a scenario for every combination of --vary values, in parallel on Dask."""
+    from siting.sweep import parse_vary, run_serial, run_sweep, sweep_table, vary
+
+    sc = _load_scenario(scenario, set_)
+    choices = parse_vary(vary_ or [])
+    scs = vary(sc, **choices) if choices else {sc.name: sc}
+    dsrc = data if data is not None else "eu"
+    with console.status(f"sweep of {len(scs)} scenarios…"):
+        ds = (run_serial(scs, dsrc, verify=verify) if serial else
+              run_sweep(scs, dsrc, n_workers=workers, scheduler=scheduler, verify=verify))
+    df = sweep_table(ds)
+    t = Table(title=f"sweep of {sc.name}: {len(scs)} scenarios in {ds.attrs['wall_time_s']:.1f} s")
+    cols = ["status", "objective_eur", "it_mw", "open_sites", "emissions_tco2", "water_m3"]
+    t.add_column("scenario")
+    for c in cols + (["verified"] if "verified" in df else []):
+        t.add_column(c)
+    for name, r in df.iterrows():
+        t.add_row(str(name), *[f"{r[c]:,.0f}" if isinstance(r[c], float) else str(r[c])
+                               for c in cols + (["verified"] if "verified" in df else [])])
+    console.print(t)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        ds.to_netcdf(out / "sweep.nc", engine="h5netcdf")
+        df.to_csv(out / "sweep.csv")
+        console.print(f"wrote sweep.nc, sweep.csv to {out}")
+
+
+@app.command()
+@_guard
+def explain(
+    scenario: Annotated[str, typer.Argument(help="scenario TOML or preset name")] = DEFAULT_SCENARIO,
+    data: Annotated[str | None, typer.Option("--data", help="instance folder")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="override: key.path=value")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="time limit per re-solve (s)")] = None,
+) -> None:
+    """Say why a scenario cannot be met: shortfall per period, what prevents it, the levers."""
+    from siting.data import load
+    from siting.explain import explain_infeasibility
+    from siting.parameters import build_params
+    from siting.solve import solve as solve_plan
+
+    sc = _load_scenario(scenario, set_)
+    bundle = load(data)
+    tl = sc.solver.time_limit_s if time_limit is None else time_limit
+    with console.status(f"solving {sc.name}…"):
+        sol = solve_plan(bundle, sc, time_limit=tl, explain=False)
+    if sol.feasible:
+        console.print(f"{sc.name} is feasible ({sol.status}): every requirement is met; "
+                      "see `siting sensitivity` for what drives its cost.")
+        return
+    with console.status("explaining: elastic re-solves…"):
+        ex = explain_infeasibility(build_params(bundle, sc), sc, time_limit=tl, data=bundle)
+    console.print(ex.text(), highlight=False, soft_wrap=True)
+    raise typer.Exit(3)
+
+
+@app.command()
+@_guard
+def sensitivity(
+    scenario: Annotated[str, typer.Argument(help="scenario TOML or preset name")] = DEFAULT_SCENARIO,
+    data: Annotated[str | None, typer.Option("--data", help="instance folder")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="override: key.path=value")] = None,
+    site: Annotated[list[str] | None, typer.Option("--site", help="site id: carbon price at which it enters/leaves (repeatable)")] = None,
+    resolve: Annotated[bool, typer.Option("--resolve", help="also re-solve with +1 GW per period")] = False,
+    top: Annotated[int, typer.Option(help="statements about other binding limits")] = 5,
+) -> None:
+    """Shadow prices in plain words: the cost of one more GW, binding limits, carbon thresholds."""
+    from siting.data import load
+    from siting.sensitivity import carbon_entry_price, marginal_cost_of_target, shadow_prices
+
+    sc = _load_scenario(scenario, set_)
+    bundle = load(data)
+    with console.status("solving, then the LP with the site choices fixed…"):
+        sens = shadow_prices(bundle, sc, top=top)
+    for line in sens.statements:
+        console.print("• " + line, highlight=False, soft_wrap=True)
+    if resolve:
+        with console.status("re-solving with +1 GW per period…"):
+            df = marginal_cost_of_target(bundle, sc, resolve=True)
+        for p, r in df.iterrows():
+            console.print(f"• {p}: re-solving with 1 GW more costs €{r['resolve_eur_per_gw'] / 1e6:,.1f} "
+                          f"million (LP dual: €{r['dual_eur_per_gw'] / 1e6:,.1f} million).",
+                          highlight=False)
+    for sid in site or []:
+        with console.status(f"bisection on the carbon price for {sid}…"):
+            res = carbon_entry_price(bundle, sc, sid)
+        console.print("• " + res["statement"], highlight=False, soft_wrap=True)
+
+
 @app.command("scenario")
 @_guard
 def scenario_show(
@@ -170,15 +322,16 @@ def orlib(
 @_guard
 def app_cmd(port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 8501) -> None:
     """Start the Streamlit app on 127.0.0.1."""
-    import subprocess
-
     from siting.paths import REPO_ROOT
 
     home = REPO_ROOT / "app" / "Home.py"
-    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    os.environ["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
     cmd = [sys.executable, "-m", "streamlit", "run", str(home), "--server.headless", "true",
-           "--server.address", "127.0.0.1", "--server.port", str(port)]
-    raise typer.Exit(subprocess.call(cmd, env=env))
+           "--server.address", "127.0.0.1", "--server.port", str(port),
+           "--client.toolbarMode", "minimal", "--server.fileWatcherType", "none"]
+    console.print(f"siting app on http://127.0.0.1:{port}")
+    sys.stdout.flush()
+    os.execv(sys.executable, cmd)  # replace this process: stopping it stops streamlit
 
 
 # ------------------------------------------------------------------------------------ data

@@ -138,7 +138,7 @@ class Explanation:
                                  f"{v:,.0f} MW in {p}" for p, v in tight)
                              + " — add candidate sites or allow larger facilities.")
         good = [lv for lv in self.levers if lv.recovered_mw > TOL_MW
-                and not lv.overrides.get(f"blocks.{lv.block}", True) is False]
+                and lv.overrides.get(f"blocks.{lv.block}", True) is not False]
         if good:
             parts.append("Levers: " + "; ".join(
                 f"{lv.description} would recover {lv.recovered_mw:,.0f} MW"
@@ -406,7 +406,7 @@ def _structural_capacity(P: Params, sc: Scenario) -> dict[int, float]:
     Σ_s max over archetypes allowed in p of M[s,a] (site room, archetype max size, land)."""
     early = P.arch["earliest_year"].to_numpy(int)
     out = {}
-    for p, year in enumerate(P.periods):
+    for year in P.periods:
         ok = early <= year if sc.on("size") else np.ones(len(early), dtype=bool)
         room = np.where(P.site_room > 0, 1.0, 0.0)[:, None]
         cap = (P.bigM * room)[:, ok].max(axis=1, initial=0.0).sum() if ok.any() else 0.0

@@ -103,8 +103,9 @@ def block_size(m, P: Params, sc: Scenario) -> None:
     """min_a·y ≤ x ≤ max_a·y; y = 0 before the archetype's earliest year."""
     lo = P.arch["min_mw"].to_numpy(float)
     hi = P.arch["max_mw"].to_numpy(float)
+    held = _held_to_min(m, P, sc)
     m.size_min = pyo.Constraint(
-        _not_waived(m, P, sc), [a for a in m.A if lo[a] > 0], m.P,
+        [(s, a) for s in m.S for a in m.A if lo[a] > 0 and held[s, a]], m.P,
         rule=lambda m, s, a, p: m.x[s, a, p] >= lo[a] * m.y[s, a, p])
     m.size_max = pyo.Constraint(
         m.S, [a for a in m.A if np.isfinite(hi[a]) and hi[a] < P.bigM[:, a].max()], m.P,
@@ -117,11 +118,14 @@ def block_size(m, P: Params, sc: Scenario) -> None:
                     m.y[s, a, p].fix(0)
 
 
-def _not_waived(m, P: Params, sc: Scenario) -> list[int]:
-    """Sites held to the archetype minimum size: all but anchors (block anchors, waive_min_size)."""
+def _held_to_min(m, P: Params, sc: Scenario) -> np.ndarray:
+    """(S, A) bool: pairs held to the archetype minimum size. Anchors are not (block anchors,
+    ``waive_min_size``), except for the gigafactory, whose size is the programme's chips × kW."""
+    held = np.ones((len(m.S), len(m.A)), dtype=bool)
     if sc.on("anchors") and sc.anchors.waive_min_size and P.anchor is not None:
-        return [s for s in m.S if not P.anchor[s]]
-    return list(m.S)
+        waivable = np.array([a != "gigafactory" for a in P.archetypes], dtype=bool)
+        held &= ~(P.anchor[:, None] & waivable[None, :])
+    return held
 
 
 def block_site_max(m, P: Params, sc: Scenario) -> None:
@@ -217,6 +221,13 @@ def block_cooling(m, P: Params, sc: Scenario) -> None:
                                     rule=lambda m, s, c, p: m.l[s, c, p] <= ub[s] * m.q[s, c])
     for s, c in zip(*np.nonzero(~P.cool_allowed), strict=True):
         m.q[int(s), int(c)].fix(0)
+    # q[s,c] ≤ Σ_{a ∈ allowed(c)} y[s,a,last]: technologies reserved to some archetypes
+    last = len(P.periods) - 1
+    limited = {P.coolings.index(c): [P.archetypes.index(a) for a in arcs if a in P.archetypes]
+               for c, arcs in sc.cooling.only_for_archetypes.items() if c in P.coolings}
+    m.cooling_archetype = pyo.Constraint(
+        m.S, list(limited), rule=lambda m, s, c: m.q[s, c] <= _sum(
+            m.y[s, a, last] for a in limited[c]))
 
 
 def water_m3(m, P: Params, s: int, p: int):

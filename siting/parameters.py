@@ -7,6 +7,7 @@ coefficient tables and never loops over DataFrame rows.
 
 from __future__ import annotations
 
+import fnmatch
 import math
 from dataclasses import dataclass, field
 
@@ -195,6 +196,10 @@ def build_params(data: SiteData, scenario: Scenario) -> Params:
         has_water = s["cooling_water"].astype(bool).to_numpy()
         cool_allowed = ~(stressed[:, None] & evap[None, :]) & ~(
             needs_water[None, :] & ~has_water[:, None])
+        unknown = set(scenario.cooling.only_for_archetypes) - set(coolings)
+        if unknown:
+            raise ScenarioError(f"cooling.only_for_archetypes: {sorted(unknown)} not in "
+                                "cooling.technologies")
     else:
         coolings = [FIXED_COOLING]
         pue = np.full((1, Z, H), scenario.cooling.fixed_pue)
@@ -224,7 +229,9 @@ def build_params(data: SiteData, scenario: Scenario) -> Params:
         with np.errstate(divide="ignore", invalid="ignore"):
             land_lim = np.where(lpm[None, :] > 0, land[:, None] / lpm[None, :], np.inf)
         bigM = np.minimum(bigM, land_lim)
-    bigM = np.where(np.isinf(bigM), fallback, bigM)
+    # an unbounded pair needs no more than the target / demand, or its own minimum size
+    min_mw = arch["min_mw"].to_numpy(float)
+    bigM = np.where(np.isinf(bigM), np.maximum(fallback, min_mw[None, :]), bigM)
     util = arch["utilisation"].to_numpy(float)
     load_bound = util.max() * bigM.max(axis=1)
 
@@ -280,14 +287,17 @@ def build_params(data: SiteData, scenario: Scenario) -> Params:
 
     # --- issue 5: capex trajectory, anchors (existing sites that may expand), annual caps
     capex_mult = _per_period(scenario.periods.capex_multiplier, P, "periods.capex_multiplier")
-    existing = s["existing_it_mw"].to_numpy(float)
-    anchor = existing > 0
+    existing = np.nan_to_num(s["existing_it_mw"].to_numpy(float))
     an = scenario.anchors
+    listed = np.array([any(fnmatch.fnmatchcase(i, pat) for pat in an.sites) for i in sites],
+                      dtype=bool)
+    anchor = (existing > 0) | listed
     anchor_room = np.full(S, np.inf)
     if an.max_expansion_mw is not None:
         anchor_room = np.minimum(anchor_room, an.max_expansion_mw)
     if an.max_expansion_factor is not None:
-        anchor_room = np.minimum(anchor_room, an.max_expansion_factor * existing)
+        anchor_room = np.where(existing > 0, np.minimum(
+            anchor_room, an.max_expansion_factor * existing), anchor_room)
     anchor_room = np.where(anchor, anchor_room, np.inf)
     lim = scenario.limits
     limit_emissions = (None if lim.emissions_tco2_per_year is None else _per_period(
@@ -307,7 +317,7 @@ def build_params(data: SiteData, scenario: Scenario) -> Params:
         countries=countries, site_zone=site_zone, site_country=site_country, weight_h=weight,
         W=period_weights(scenario), target_mw=target, arch=arch, bigM=bigM,
         site_room=site_room, headroom=headroom, land=land,
-        water_cap=s["water_cap_m3"].to_numpy(float), heat_demand=s["heat_demand_mwh"].to_numpy(float),
+        water_cap=s["water_cap_m3"].to_numpy(float), heat_demand=s["heat_demand_mwh"].to_numpy(float) * scenario.heat.network_share,
         fixed_cost_site=s["fixed_cost_eur"].to_numpy(float), pue=pue, wue=wue,
         pue_max=pue.max(axis=2), cool_allowed=cool_allowed, load_bound=load_bound,
         energy_cost=energy_cost, emis=emis, water_per_mw=water_per_mw, zone_price=zone_price,

@@ -138,9 +138,14 @@ class Cooling(_Strict):
 
     technologies: list[str] = Field(
         default_factory=lambda: ["air_economiser", "evaporative_tower", "dry_cooler_chiller",
-                                 "direct_liquid"])
-    # Fixed PUE when the cooling block is off: EU data-centre average 1.5 is the Uptime survey
-    # mean (Uptime Institute Global Data Center Survey 2024: 1.56); new builds ≈1.3.
+                                 "direct_liquid", "water_cooling"])
+    # Direct-to-chip liquid cooling serves high-density AI racks; general-purpose halls stay
+    # air-cooled (ASHRAE TC9.9, "Emergence and Expansion of Liquid Cooling in Mainstream Data
+    # Centers", 2021). Technologies listed here are open only to sites of these archetypes.
+    only_for_archetypes: dict[str, list[str]] = Field(
+        default_factory=lambda: {"direct_liquid": ["gigafactory", "ai_factory"]})
+    # Fixed PUE when the cooling block is off. Assumption: 1.3 for a new build, below the
+    # industry mean (Uptime Institute Global Data Center Survey 2024: 1.56).
     fixed_pue: float = Field(1.3, ge=1.0, description="PUE used when the cooling block is off")
     fixed_wue_m3_per_mwh: float = Field(0.0, ge=0, description="WUE when the block is off")
     water_stress_threshold: float = Field(3.0, ge=0, le=5,
@@ -177,6 +182,10 @@ class Heat(_Strict):
     """Heat reuse. Both defaults are assumptions (no source in ../shared/data); override them."""
 
     recoverable_share: float = Field(0.6, ge=0, le=1, description="share of IT heat recoverable")
+    # Assumption: heat networks reach ≈12 % of heat demand, the order of district heating's share
+    # of EU heat supply (Euroheat & Power); the site's heat_demand_mwh is all household heat.
+    network_share: float = Field(0.12, ge=0, le=1,
+                                 description="share of heat_demand_mwh on a heat network")
     price_eur_per_mwh: float = Field(20.0, ge=0, description="heat sale price (EUR/MWh)")
 
 
@@ -211,9 +220,13 @@ class SiteRules(_Strict):
 
 
 class Anchors(_Strict):
-    """Existing facilities (sites with existing_it_mw > 0, e.g. EuroHPC AI Factories) that may
-    expand. Their existing capacity is part of the baseline; expansion counts as new capacity."""
+    """Existing facilities that may expand: sites with existing_it_mw > 0 and the sites listed in
+    ``sites`` (e.g. EuroHPC AI Factories). Their existing capacity is part of the baseline;
+    expansion counts as new capacity."""
 
+    sites: list[str] = Field(default_factory=list, description=(
+        "further anchor sites: ids or shell patterns (e.g. 'hub-ai-*', the EuroHPC AI Factory "
+        "hosts of the embedded data)"))
     max_expansion_mw: float | None = Field(None, ge=0, description="cap on new IT per anchor (MW)")
     max_expansion_factor: float | None = Field(
         None, ge=0, description="cap on new IT per anchor as a multiple of existing_it_mw (-)")

@@ -38,8 +38,8 @@ ROWS = {
     "site_max": ("one more MW of room at {site} (max_it_mw)", "EUR per MW"),
     "land": ("one more hectare of land at {site}", "EUR per ha"),
     "water": ("one more m3 of water a year at {site}", "EUR per m3"),
-    "country_max": ("a country cap one MW looser for {country}", "EUR per MW"),
-    "country_min": ("a country minimum one MW lower for {country}", "EUR per MW"),
+    "country_max": ("letting {country} take one MW more than its share cap", "EUR per MW"),
+    "country_min": ("asking one MW less of {country} under its minimum share", "EUR per MW"),
     "anchor_expansion": ("one more MW of expansion allowed at anchor {site}", "EUR per MW"),
     "limit_emissions": ("one more tCO2 a year allowed under the emissions cap", "EUR per tCO2"),
     "limit_water": ("one more m3 a year allowed under the water cap", "EUR per m3"),
@@ -170,7 +170,7 @@ def shadow_prices(data: SiteData, scenario: Scenario, *, top: int = 5,
     weighting = scenario.periods.weighting
     per = "a year" if weighting == "annual" else "in present value"
     sens = Sensitivity(objective_eur=res.objective, weighting=weighting, duals=tab)
-    for p, year in enumerate(P.periods):
+    for year in P.periods:
         row = tab[(tab["constraint"] == "target") & (tab["period"] == year)] if len(tab) else tab
         sens.target_dual[int(year)] = float(row["value"].sum()) if len(row) else 0.0
     st = sens.statements

@@ -93,10 +93,86 @@ def _new_highs(verbose: bool):
     return h
 
 
+_SCHEDULER_THREADS: int | None = None  # threads of HiGHS's process-wide scheduler, when set
+
+
+def _use_threads(h, threads: int) -> None:
+    """Set HiGHS's thread count; HiGHS keeps one scheduler per process and refuses a different
+    count once it has started ('Option threads ... already initialized'), so reset it on change.
+    """
+    global _SCHEDULER_THREADS
+    if _SCHEDULER_THREADS != threads:
+        h.resetGlobalScheduler(True)
+        _SCHEDULER_THREADS = threads
+    h.setOptionValue("threads", threads)
+
+
+def _lp_fix_start(lp, cols, configured, time_limit: float, mip_gap: float) -> dict | None:
+    """LP-fix heuristic: solve the LP relaxation, then a MILP restricted to what the LP uses.
+
+    Sites with no IT capacity in the LP relaxation stay closed, and each used site may only take
+    the cooling technologies the LP gave load to (largest first). The restricted MILP is small
+    and quick; its plan is feasible for the full model. The LP optimum is a valid lower bound,
+    so when the plan is within ``mip_gap`` of it, it is returned as the answer (``done``).
+    """
+    import highspy
+
+    t0 = time.perf_counter()
+    integrality = lp.integrality_
+    lp.integrality_ = []
+    h = configured(0.2 * time_limit, mip_gap)
+    h.passModel(lp)  # passModel copies: lp may be changed afterwards
+    lp.integrality_ = integrality
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    x_lp = np.asarray(h.getSolution().col_value)
+    bound = float(h.getInfo().objective_function_value)
+    fam = np.array([v.parent_component().local_name for v in cols])
+    site = np.array([v.index()[0] if isinstance(v.index(), tuple) else -1 for v in cols])
+    if not (fam == "x").any():
+        return None
+    n_sites = int(site[fam == "x"].max()) + 1
+    used = np.zeros(n_sites, dtype=bool)
+    np.logical_or.at(used, site[fam == "x"], x_lp[fam == "x"] > 1e-6)
+    ub = np.asarray(lp.col_upper_, dtype=float).copy()
+    closed = (fam == "y") & ~used[np.clip(site, 0, n_sites - 1)]
+    ub[closed] = 0.0
+    q_cols = np.flatnonzero(fam == "q")
+    if len(q_cols):
+        load = {}
+        for j in np.flatnonzero(fam == "l"):
+            s, c = cols[j].index()[:2]
+            load[(s, c)] = load.get((s, c), 0.0) + x_lp[j]
+        for j in q_cols:
+            s, c = cols[j].index()
+            if not used[s] or load.get((s, c), 0.0) <= 1e-6:
+                ub[j] = 0.0
+    full_ub = lp.col_upper_
+    lp.col_upper_ = ub
+    remaining = time_limit - (time.perf_counter() - t0)
+    h2 = configured(0.5 * remaining, mip_gap / 2)
+    h2.passModel(lp)
+    lp.col_upper_ = full_ub
+    h2.run()
+    info = h2.getInfo()
+    if info.primal_solution_status != 2:
+        return None
+    obj = float(info.objective_function_value)
+    done = (obj - bound) <= mip_gap * max(abs(obj), 1e-9)
+    return {"x": np.asarray(h2.getSolution().col_value), "bound": bound, "done": done,
+            "highs": h2}
+
+
 def run_highs(m: pyo.ConcreteModel, *, time_limit: float, mip_gap: float, threads: int = 0,
               options: dict | None = None, verbose: bool = False, relax: bool = False,
-              ) -> HighsResult:
-    """Hand the model to HiGHS, solve, and load the values into the Pyomo variables."""
+              warm_start: bool = True) -> HighsResult:
+    """Hand the model to HiGHS, solve, and load the values into the Pyomo variables.
+
+    For a MILP, ``warm_start`` first runs the LP-fix heuristic (:func:`_lp_fix_start`): its plan
+    is either already within ``mip_gap`` of the LP bound (then it is the answer) or the
+    incumbent HiGHS starts from.
+    """
     import highspy
 
     from pyomo.common.errors import InfeasibleConstraintException
@@ -109,24 +185,42 @@ def run_highs(m: pyo.ConcreteModel, *, time_limit: float, mip_gap: float, thread
                            float("nan"), float("inf"), 0.0, time.perf_counter() - t0, 0, False)
     if relax:
         lp.integrality_ = []
-    h = _new_highs(verbose)
-    h.setOptionValue("time_limit", float(time_limit))
-    h.setOptionValue("mip_rel_gap", float(mip_gap))
-    if threads:
-        h.setOptionValue("threads", int(threads))
-    for k, v in (options or {}).items():
-        h.setOptionValue(k, v)
-    h.passModel(lp)
+    mip = bool(len(lp.integrality_))
+
+    def configured(limit: float, gap: float):
+        h = _new_highs(verbose)
+        h.setOptionValue("time_limit", float(max(limit, 0.01)))
+        h.setOptionValue("mip_rel_gap", float(gap))
+        if threads:
+            _use_threads(h, int(threads))
+        for k, v in (options or {}).items():
+            h.setOptionValue(k, v)
+        return h
+
     handover = time.perf_counter() - t0
     t1 = time.perf_counter()
-    h.run()
+    start = None
+    if mip and warm_start:
+        start = _lp_fix_start(lp, cols, configured, time_limit, mip_gap)
+    if start is not None and start["done"]:
+        h = start["highs"]
+        heuristic_bound = start["bound"]
+    else:
+        heuristic_bound = None
+        h = configured(time_limit - (time.perf_counter() - t1), mip_gap)
+        h.passModel(lp)
+        if start is not None:
+            sol = highspy.HighsSolution()
+            sol.col_value = list(start["x"])
+            sol.value_valid = True
+            h.setSolution(sol)
+        h.run()
     solver_time = time.perf_counter() - t1
     model_status = h.getModelStatus()
     hinfo = h.getInfo()
     status_name = h.modelStatusToString(model_status)
     S = highspy.HighsModelStatus
     has_sol = hinfo.primal_solution_status == 2  # feasible
-    mip = bool(len(lp.integrality_))
     if model_status == S.kOptimal:
         status = "optimal"
     elif model_status == S.kInfeasible:
@@ -146,6 +240,10 @@ def run_highs(m: pyo.ConcreteModel, *, time_limit: float, mip_gap: float, thread
         bound, gap, nodes = obj, 0.0, 0
     if status == "optimal" and mip and gap > 1e300:
         gap = 0.0
+    if heuristic_bound is not None and has_sol:
+        bound = heuristic_bound
+        gap = (obj - bound) / max(abs(obj), 1e-9)
+        status_name = "Optimal within gap (LP-fix start vs LP-relaxation bound)"
     if has_sol:
         x = np.asarray(h.getSolution().col_value, dtype=float)
         for v, val in zip(cols, x, strict=True):

@@ -19,6 +19,7 @@ Readings of the mathematical statement where it leaves a choice are listed in
 
 from __future__ import annotations
 
+import fnmatch
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -33,8 +34,8 @@ from siting.errors import SitingError
 from siting.scenario import BLOCKS, Archetype, Scenario
 from siting.sitedata import SITE_DEFAULTS, SiteData, fill_site_defaults
 
-#: Mean Earth radius used for great-circle distances (km, IUGG mean radius R1).
-EARTH_RADIUS_KM = 6371.0088
+#: Earth radius for great-circle (haversine) distances (km; the customary 6371 km).
+EARTH_RADIUS_KM = 6371.0
 
 #: Cost components of the objective, in the order of ``docs/MODEL.md``.
 COMPONENTS = ("capex", "fixed_cost", "grid", "energy", "carbon", "water", "heat", "demand")
@@ -54,6 +55,13 @@ READINGS = (
     "ci[s,h]: the site's own figure, else the zone profile (not the country table)",
     "cost_<component>_eur (period) in the solution are annual costs C_p, before the weight W_p",
     "variables of an inactive block must be absent or zero",
+    "the cooling choice q[s,c] is the solution variable `cooling_choice` (a variable cannot share "
+    "the name of its dimension `cooling` in xarray)",
+    "cost_fixed_eur is accepted for the component fixed_cost (cost_fixed_cost_eur)",
+    "great-circle distances: haversine with R = 6371 km",
+    "PUE/WUE are called without relative humidity (climate's default humidity)",
+    "limits: the water cap is checked whenever block limits is on (W = 0 if no site uses water)",
+    "NaN cells in site columns with a non-NaN default (e.g. fixed_cost_eur) read as the default",
 )
 
 
@@ -96,6 +104,8 @@ class Violation:
         """One line in words, e.g. ``grid headroom at site=A, period=2030: 120 <= 100 by 20``."""
         where = ", ".join(f"{k}={v}" for k, v in self.index.items())
         where = f" at {where}" if where else ""
+        if math.isnan(self.lhs) and math.isnan(self.rhs):
+            return f"{self.block}: {self.constraint}{where}"
         return (f"{self.block}: {self.constraint}{where}: {self.lhs:.6g} {self.sense} "
                 f"{self.rhs:.6g} violated by {self.amount:.3g}")
 
@@ -264,7 +274,7 @@ def _mul(coef: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 
 def crf(rate: float, years: float) -> float:
-    """Capital recovery factor r / (1 - (1 + r)^-n), 1/n at r = 0 (1/yr).
+    """Capital recovery factor r / (1 - (1 + r)^-n), 1/n at r = 0.
 
     Parameters
     ----------
@@ -272,6 +282,11 @@ def crf(rate: float, years: float) -> float:
         Discount rate (-).
     years : float
         Lifetime (years).
+
+    Returns
+    -------
+    float
+        Annuity per unit of capital (1/yr).
     """
     if rate == 0:
         return 1.0 / years
@@ -279,7 +294,21 @@ def crf(rate: float, years: float) -> float:
 
 
 def period_weights(scenario: Scenario) -> np.ndarray:
-    """Objective weight W_p of each period (years, discounted or not; 1 each for ``annual``)."""
+    """Objective weight W_p of each period.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Uses ``periods.years``, ``weighting``, ``discount_rate``, ``base_year`` and
+        ``last_period_years``.
+
+    Returns
+    -------
+    numpy.ndarray
+        One weight per period (years): 1 each for ``annual``; for ``discounted``
+        Σ_{t=p}^{p_next-1} (1+r)^-(t - base_year), the last period spanning
+        ``last_period_years`` years.
+    """
     pr = scenario.periods
     years = list(pr.years)
     if pr.weighting == "annual":
@@ -350,7 +379,10 @@ def aggregate_slices(profiles: xr.Dataset, hours_per_block: int) -> xr.Dataset:
     g[np.arange(n), inv] = w
     wsum = g.sum(axis=0)
     avg = g / np.where(wsum > 0, wsum, 1.0)  # (slice, block) averaging matrix
-    out = xr.Dataset(coords={"slice": np.arange(nh)})
+    coords: dict[str, Any] = {"slice": np.arange(nh)}
+    if "zone" in profiles.coords:
+        coords["zone"] = [str(z) for z in profiles["zone"].values]
+    out = xr.Dataset(coords=coords)
     out["weight_h"] = ("slice", wsum)
     if by_day:
         out["month"] = ("slice", (uniq // 100).astype(int))
@@ -361,7 +393,6 @@ def aggregate_slices(profiles: xr.Dataset, hours_per_block: int) -> xr.Dataset:
         if "zone" in da.dims:
             vals = np.asarray(da.transpose("zone", "slice").values, dtype=float)
             out[name] = (("zone", "slice"), vals @ avg)
-            out = out.assign_coords(zone=[str(z) for z in da["zone"].values])
         elif da.dims == ("slice",):
             out[name] = ("slice", np.asarray(da.values, dtype=float) @ avg)
     return out
@@ -403,6 +434,9 @@ class _Inputs:
     cost_sr: np.ndarray  # (S,R) EUR/MW/yr
     active: dict[str, bool]
     slice_weights: np.ndarray
+    anchor: np.ndarray  # (S,) bool
+    expansion: np.ndarray  # (S,) MW (inf: no cap)
+    cm: np.ndarray  # (P,) capex multiplier
 
 
 def _prepare(data: SiteData, sc: Scenario) -> _Inputs:
@@ -535,10 +569,25 @@ def _prepare(data: SiteData, sc: Scenario) -> _Inputs:
     u = np.array([a.utilisation for a in arch.values()], dtype=float)
     U = (u.max() * bigM.max(axis=1)) if A else np.zeros(ns)
 
+    existing = sites["existing_it_mw"].astype(float).to_numpy()
+    patterns = list(sc.anchors.sites)
+    listed = np.array([any(fnmatch.fnmatchcase(str(sid), pat) for pat in patterns)
+                       for sid in S], dtype=bool) if patterns else np.zeros(ns, dtype=bool)
+    anchor = (existing > 0) | listed
+    expansion = np.full(ns, np.inf)
+    if sc.anchors.max_expansion_mw is not None:
+        expansion = np.minimum(expansion, sc.anchors.max_expansion_mw)
+    if sc.anchors.max_expansion_factor is not None:
+        expansion = np.where(existing > 0,
+                             np.minimum(expansion, sc.anchors.max_expansion_factor * existing),
+                             expansion)
+    cm = _per_period(sc.periods.capex_multiplier, npd, "periods.capex_multiplier")
+
     return _Inputs(sites=sites, S=S, A=A, arch=arch, P=P, C=C, Z=Z, H=H, T=T, R=R, K=K, zi=zi,
                    ki=ki, w=w, pue=pue, wue=wue, pf=pf, cf=cf, price=price, ci=ci, pm=pm, W=W,
                    target=target, headroom=headroom, room=room, bigM=bigM, U=U, demand=demand,
-                   allowed=allowed, cost_sr=cost_sr, active=active, slice_weights=w)
+                   allowed=allowed, cost_sr=cost_sr, active=active, slice_weights=w,
+                   anchor=anchor, expansion=expansion, cm=cm)
 
 
 # ------------------------------------------------------------------------- reading decisions
@@ -568,39 +617,48 @@ def _read(ds: xr.Dataset, name: str, dims: tuple[str, ...], coords: dict[str, An
     if set(da.dims) != set(dims):
         ck.fail(block, f"{name} has dims {da.dims}, expected {dims}", {}, 0, 0)
         return np.zeros(shape)
-    da = da.transpose(*dims).astype(float)
+    da = da.transpose(*dims)
     vals = np.asarray(da.values, dtype=float)
     nan = ~np.isfinite(vals)
     if nan.any():
         ck.fail(block, f"{name} not finite", {"count": int(nan.sum())}, math.nan, 0)
-        da = da.fillna(0.0).where(np.isfinite(da), 0.0)
+        vals = np.where(nan, 0.0, vals)
     if not active:
-        big = float(np.abs(da.values).max()) if da.size else 0.0
+        big = float(np.abs(vals).max()) if vals.size else 0.0
         if big > ck.tol:
             ck.fail(block, f"{name} nonzero while block '{block}' is off", {}, big, 0.0)
         return np.zeros(shape)
-    for d in dims:
+    for axis, d in enumerate(dims):
         if d == "slice":
-            if da.sizes["slice"] != len(coords["slice"]):
+            if vals.shape[axis] != len(coords["slice"]):
                 ck.fail(block, f"{name}: slice count (aggregation of "
-                        f"time.hours_per_block)", {}, da.sizes["slice"], len(coords["slice"]))
+                        f"time.hours_per_block)", {}, vals.shape[axis], len(coords["slice"]))
                 return np.zeros(shape)
-            da = da.assign_coords(slice=np.arange(da.sizes["slice"]))
-            continue
+            continue  # matched by position
         conv = int if d == "period" else str
-        if d in da.coords:
-            da = da.assign_coords({d: [conv(v) for v in da[d].values]})
-        else:
-            da = da.assign_coords({d: list(coords[d])[: da.sizes[d]]})
-        want = [conv(v) for v in coords[d]]
-        extra = [v for v in da[d].values if v not in set(want)]
-        if extra:
-            mass = float(np.abs(da.sel({d: extra})).max())
+        have = ([conv(v) for v in da[d].values] if d in da.coords
+                else [conv(v) for v in list(coords[d])[: vals.shape[axis]]])
+        want = pd.Index([conv(v) for v in coords[d]])
+        if have == list(want):
+            continue
+        extra = want.get_indexer(have) < 0
+        if extra.any():
+            mass = float(np.abs(np.compress(extra, vals, axis=axis)).max(initial=0.0))
             if mass > ck.tol:
                 ck.fail(block, f"{name} nonzero outside the model's {d} set",
-                        {d: _plain(extra[0])}, mass, 0.0)
-        da = da.reindex({d: want}, fill_value=0.0)
-    return np.asarray(da.values, dtype=float)
+                        {d: _plain(np.asarray(have, dtype=object)[extra][0])}, mass, 0.0)
+        idx = pd.Index(have).get_indexer(want)
+        if vals.shape[axis] == 0:
+            new_shape = list(vals.shape)
+            new_shape[axis] = len(want)
+            vals = np.zeros(new_shape)
+            continue
+        vals = np.take(vals, np.where(idx >= 0, idx, 0), axis=axis)
+        if (idx < 0).any():
+            bshape = [1] * vals.ndim
+            bshape[axis] = -1
+            vals = np.where((idx < 0).reshape(bshape), 0.0, vals)
+    return vals
 
 
 def _check_reported_parameters(ds: xr.Dataset, inp: _Inputs, ck: _Checker,
@@ -697,6 +755,9 @@ def verify(solution: Any, data: SiteData, scenario: Scenario, *, tol: float = 1e
 
     _check_reported_parameters(ds, inp, ck, lab)
 
+    if "it_mw" not in ds and "open" not in ds:
+        ck.fail("structure", f"no plan in the solution (status "
+                f"{ds.attrs.get('status', 'unknown')!r})", {}, math.nan, math.nan)
     y = _read(ds, "open", ("site", "archetype", "period"), lab, ck, True)
     x = _read(ds, "it_mw", ("site", "archetype", "period"), lab, ck, True)
     ld = _read(ds, "load_mw", ("site", "cooling", "period"), lab, ck, True)
@@ -738,7 +799,11 @@ def verify(solution: Any, data: SiteData, scenario: Scenario, *, tol: float = 1e
         blocks.append("size")
         mn = np.array([a.min_mw for a in arch], dtype=float)[None, :, None]
         mx = np.array([a.max_mw for a in arch], dtype=float)[None, :, None]
-        ck.check("size", "minimum size", x, ">=", mn * y, SAP, lab)
+        held = np.ones(ns, dtype=bool)
+        if act["anchors"] and sc.anchors.waive_min_size:
+            held = ~inp.anchor  # an existing facility may expand by any amount
+        ck.check("size", "minimum size", x, ">=", mn * y, SAP, lab,
+                 mask=np.broadcast_to(held[:, None, None], x.shape))
         ck.check("size", "maximum size", x, "<=", _mul(mx, y), SAP, lab)
         early = P[None, :] < np.array([a.earliest_year for a in arch])[:, None]  # (A,P)
         ck.check("size", "earliest year", y, "==", 0.0, SAP, lab,
@@ -824,6 +889,14 @@ def verify(solution: Any, data: SiteData, scenario: Scenario, *, tol: float = 1e
         has_water = inp.sites["cooling_water"].fillna(False).astype(bool).to_numpy()
         ck.check("cooling", "cooling water needed", q, "==", 0.0, SC, lab,
                  mask=(~has_water)[:, None] & needs[None, :])
+        only = sc.cooling.only_for_archetypes
+        for j, c in enumerate(C):
+            if c not in only:
+                continue
+            idx = [A.index(a) for a in only[c] if a in A]
+            hosts = y[:, idx, -1].sum(axis=1) if idx else np.zeros(ns)
+            ck.check("cooling", f"{c} only for {', '.join(only[c])}", q[:, j], "<=", hosts,
+                     ("site",), lab)
 
     # ---------------------------------------------------------------- water
     wue_year = np.einsum("czh,h->cz", inp.wue, inp.w)[:, inp.zi].T  # (S,C) m3 per MW-yr
@@ -865,7 +938,7 @@ def verify(solution: Any, data: SiteData, scenario: Scenario, *, tol: float = 1e
         ck.check("heat", "recoverable heat", e, "<=",
                  sc.heat.recoverable_share * hours_year * xu, SP, lab)
         hd = inp.sites["heat_demand_mwh"].astype(float).to_numpy()
-        ck.check("heat", "heat demand", e, "<=", hd[:, None], SP, lab)
+        ck.check("heat", "heat demand", e, "<=", sc.heat.network_share * hd[:, None], SP, lab)
 
     # ---------------------------------------------------------------- country
     if act["country"]:
@@ -883,6 +956,18 @@ def verify(solution: Any, data: SiteData, scenario: Scenario, *, tol: float = 1e
             mins = np.array([cs.min_share_by_country[k] for k in kmin])
             ck.check("country", "min share", lhs, ">=", mins[:, None] * xtot[None, :], KP,
                      dict(lab, country=kmin))
+
+    # ---------------------------------------------------------------- anchors
+    if act["anchors"]:
+        blocks.append("anchors")
+        capped = inp.anchor & np.isfinite(inp.expansion)
+        ck.check("anchors", "expansion room", xs, "<=", inp.expansion[:, None], SP, lab,
+                 mask=np.broadcast_to(capped[:, None], xs.shape))
+        if sc.anchors.archetypes is not None:
+            barred_a = np.array([a not in set(sc.anchors.archetypes) for a in A], dtype=bool)
+            ck.check("anchors", "archetype not allowed at an anchor", y, "==", 0.0, SAP, lab,
+                     mask=np.broadcast_to(inp.anchor[:, None, None] & barred_a[None, :, None],
+                                          y.shape))
 
     # ---------------------------------------------------------------- demand
     if act["demand"]:
@@ -908,7 +993,9 @@ def verify(solution: Any, data: SiteData, scenario: Scenario, *, tol: float = 1e
     ann: dict[str, np.ndarray] = {c: np.zeros(npd) for c in COMPONENTS}
     if act["capex"]:
         capa = np.array([a.capex_eur_per_mw * crf(r, a.lifetime_years) for a in arch])
-        ann["capex"] = np.einsum("sap,a->p", x, capa) if na else np.zeros(npd)
+        new = np.diff(x, axis=2, prepend=0.0)  # new build in each period (MW)
+        paid = np.cumsum(new * inp.cm[None, None, :], axis=2)  # MW at own-period capex
+        ann["capex"] = np.einsum("sap,a->p", paid, capa) if na else np.zeros(npd)
     if act["fixed_cost"]:
         fs = inp.sites["fixed_cost_eur"].astype(float).to_numpy()
         fa = np.array([a.fixed_cost_eur for a in arch], dtype=float)
@@ -935,6 +1022,16 @@ def verify(solution: Any, data: SiteData, scenario: Scenario, *, tol: float = 1e
             energy = energy + np.einsum("ztp,t,zth,h->p", v, ppa, inp.cf, inp.w)
             emissions = emissions - np.einsum("zh,zhp,h->p", zci, m, inp.w) / 1000.0
         ann["energy"] = energy
+    if act["limits"]:
+        lim = sc.limits
+        blocks.append("limits")
+        if lim.emissions_tco2_per_year is not None and act["energy"]:
+            cap_e = _per_period(lim.emissions_tco2_per_year, npd, "limits.emissions_tco2_per_year")
+            ck.check("limits", "annual emissions cap", emissions, "<=", cap_e, ("period",), lab)
+        if lim.water_m3_per_year is not None:
+            cap_w = _per_period(lim.water_m3_per_year, npd, "limits.water_m3_per_year")
+            ck.check("limits", "annual water cap", water.sum(axis=0), "<=", cap_w, ("period",),
+                     lab)
     if act["carbon"]:
         ann["carbon"] = sc.energy.carbon_price_eur_per_tco2 * emissions
     if act["water"]:

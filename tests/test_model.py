@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 
 import numpy as np
 import pytest
 from helpers import cflp_bundle, core_scenario, facility_location, make_bundle, random_cflp
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from siting.solve import solve
 
-SETTINGS = settings(max_examples=25, deadline=None, derandomize=True,
+# 25 examples per property by default; SITING_HYPOTHESIS_EXAMPLES=500 for a stress run.
+# Shrinking is off: every example is a MILP solve, and the failing example is printed anyway.
+SETTINGS = settings(max_examples=int(os.environ.get("SITING_HYPOTHESIS_EXAMPLES", "25")),
+                    deadline=None, derandomize=True, print_blob=True,
+                    phases=[Phase.explicit, Phase.reuse, Phase.generate],
                     suppress_health_check=[HealthCheck.too_slow])
 REL = 1e-6
 

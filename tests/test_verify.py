@@ -118,7 +118,7 @@ def case1_scenario(**over) -> Scenario:
         "cooling": {"fixed_pue": 1.25, "fixed_wue_m3_per_mwh": 0.5},
         "water": {"price_eur_per_m3": 2.0},
         "energy": {"carbon_price_eur_per_tco2": 100.0, "price_multiplier": [1.0, 1.1]},
-        "heat": {"recoverable_share": 0.5, "price_eur_per_mwh": 20.0},
+        "heat": {"recoverable_share": 0.5, "price_eur_per_mwh": 20.0, "network_share": 1.0},
         "country": {"max_share": 0.5, "max_share_by_country": {"DE": 1.0}},
         "time": {"hours_per_block": 4},
     }
@@ -313,7 +313,7 @@ def test_case1_cost_components_reported_per_period():
 
 def test_blocks_off_drop_constraints_and_costs():
     off = {b: False for b in ("target", "size", "site_max", "grid", "land", "water", "energy",
-                              "carbon", "heat", "country", "capex")}
+                              "carbon", "heat", "country", "capex", "anchors", "limits")}
     sc = case1_scenario(**{f"blocks.{b}": False for b in off})
     ds = case1_solution(sum(C1_FIXED)).drop_vars(["reinforcement_steps", "heat_reuse_mwh"])
     rep = verify(ds, case1_data(), sc)
@@ -569,8 +569,8 @@ def test_case3_cflp_by_hand():
 
 def test_case3_latency_and_distance_cost():
     # No service_cost table: cost = 2 EUR/MW/km x great-circle distance, latency 250 km.
-    # A-r1 0 km, C-r2 0 km; B-r1 = 1 degree of the equator = 111.195 km (R = 6371.0088 km).
-    one_deg = 6371.0088 * math.pi / 180
+    # A-r1 0 km, C-r2 0 km; B-r1 = 1 degree of the equator = 111.195 km (R = 6371 km).
+    one_deg = 6371.0 * math.pi / 180
     sc = case3_scenario(**{"demand.latency_km": 250.0, "demand.cost_eur_per_mw_km": 2.0})
     f = np.array([[20.0, 0.0], [10.0, 0.0], [0.0, 25.0]])
     ds = case3_solution(1000 + 800 + 600 + 2 * one_deg * 10, f)
@@ -779,17 +779,21 @@ REAL_CASES = {
                                                        "wind_offshore": 120.0}},
     "grid lead time, cheap steps": {"grid.lead_time_years": 5, "grid.step_cost_eur_per_mw": 1e3,
                                     "target.explicit_mw": [300.0, 900.0]},
-    "zone headroom": {"grid.zone_headroom_mw": {"DE": 100.0, "FR": 150.0}},
+    "zone headroom, anchors": {"grid.zone_headroom_mw": {"DE": 100.0, "FR": 150.0},
+                               "anchors.sites": ["s2", "s5"], "anchors.max_expansion_mw": 60.0,
+                               "anchors.archetypes": ["colocation", "hyperscale"]},
     "cooling off": {"blocks.cooling": False, "cooling.fixed_wue_m3_per_mwh": 0.3},
-    "water cap per MW, pricey water": {"water.cap_m3_per_mw": 3000.0,
-                                       "water.price_eur_per_m3": 50.0},
+    "water caps, pricey water": {"water.cap_m3_per_mw": 3000.0, "water.price_eur_per_m3": 50.0,
+                                 "limits.water_m3_per_year": 1.5e5},
     "gigafactories in two countries": {"gigafactory.min_countries": 2,
                                        "archetypes.gigafactory.min_count": 2,
                                        "archetypes.gigafactory.max_per_country": 1},
     "country minimum and cap": {"country.min_share_by_country": {"PL": 0.1},
                                 "country.max_share_by_country": {"FR": 0.3}},
-    "annual weights, price path": {"energy.price_multiplier": [1.0, 1.5],
-                                   "periods.weighting": "annual"},
+    "annual weights, price and capex paths": {"energy.price_multiplier": [1.0, 1.5],
+                                              "periods.capex_multiplier": [1.0, 0.7],
+                                              "periods.weighting": "annual",
+                                              "limits.emissions_tco2_per_year": 5e4},
     "allowed countries, first sites": {"country.allowed": ["DE", "FR", "NL"], "max_sites": 5,
                                        "target.explicit_mw": [300.0, 400.0]},
 }
@@ -827,7 +831,8 @@ def test_real_model_cflp_passes_verification():
     sol = _solve(data, sc)
     rep = verify(sol, data, sc)
     assert rep.ok, rep.summary()
-    assert rep.blocks == ["structure", "size", "site_max", "demand", "fixed_cost"]
+    assert set(rep.blocks) >= {"structure", "size", "site_max", "demand", "fixed_cost"}
+    assert not {"grid", "energy", "capex", "cooling"} & set(rep.blocks)
     # perturbed: one region a little short, and an open facility closed
     ds = sol.ds.copy(deep=True)
     served = ds["served_mw"]
@@ -926,11 +931,15 @@ PERTURBATIONS = [
 ]
 
 
+def test_real_model_unperturbed_passes(real_solution):
+    ds0, data, sc = real_solution
+    assert verify(ds0, data, sc).ok
+
+
 @pytest.mark.parametrize("desc,perturb,block,part", PERTURBATIONS,
                          ids=[p[0] for p in PERTURBATIONS])
 def test_real_model_perturbed_copies_are_caught(real_solution, desc, perturb, block, part):
     ds0, data, sc = real_solution
-    assert verify(ds0, data, sc).ok
     if desc == "grid steps removed" and float(ds0["reinforcement_steps"].sum()) == 0:
         pytest.skip("no reinforcement in this optimum")
     ds = ds0.copy(deep=True)
@@ -938,3 +947,119 @@ def test_real_model_perturbed_copies_are_caught(real_solution, desc, perturb, bl
     rep = verify(ds, data, sc)
     assert not rep.ok
     assert any(v.block == block and part in v.constraint for v in rep.violations), rep.summary()
+
+
+# ======================================================================= reading the Dataset
+def test_labels_are_matched_not_positions():
+    ds = case1_solution().isel(site=[2, 0, 1], period=[1, 0])  # other order, same plan
+    assert verify(ds, case1_data(), case1_scenario()).ok
+
+
+def test_missing_labels_read_as_zero_and_extra_labels_must_be_zero():
+    ds = case1_solution().sel(site=["A", "C"])  # B carries nothing: may be left out
+    assert verify(ds, case1_data(), case1_scenario()).ok
+    extra = xr.concat([case1_solution(), case1_solution().sel(site=["A"]).assign_coords(
+        site=["Z"]) * 0], dim="site")
+    extra.attrs = case1_solution().attrs
+    assert verify(extra, case1_data(), case1_scenario()).ok  # zeros at an unknown site: fine
+
+
+def test_nan_values_and_missing_plan_are_reported():
+    ds = case1_solution()
+    ds["it_mw"][0, 0, 0] = np.nan
+    rep = verify(ds, case1_data(), case1_scenario())
+    assert "it_mw not finite" in names_of(rep)
+    empty = xr.Dataset(attrs={"status": "infeasible", "objective_eur": float("nan")})
+    rep = verify(empty, case1_data(), case1_scenario())
+    assert not rep.ok and any("no plan" in v.constraint for v in rep.violations)
+    assert "infeasible" in rep.summary()
+
+
+def test_reported_parameters_are_cross_checked():
+    ds = case1_solution()
+    ds["period_weight"] = ("period", np.array([1.0, 1.0]))
+    ds["target_mw"] = ("period", np.array([60.0, 100.0]))
+    ds["site_zone"] = ("site", np.array(["DE", "DE", "FR"]))
+    assert verify(ds, case1_data(), case1_scenario()).ok
+    ds["period_weight"] = ("period", np.array([1.0, 5.0]))
+    ds["site_zone"] = ("site", np.array(["DE", "FR", "FR"]))
+    rep = verify(ds, case1_data(), case1_scenario())
+    assert {"period_weight", "site_zone is 'FR', expected 'DE'"} <= names_of(rep)
+    assert blocks_of(rep) == {"parameters"}
+
+
+def test_real_model_demand_by_latency():
+    data = real_data()
+    data.demand = pd.DataFrame({"demand_mw": [50.0, 80.0], "lon": [6.0, 10.0],
+                                "lat": [48.5, 50.0]}, index=pd.Index(["r1", "r2"],
+                                                                     name="region_id"))
+    sc = Scenario.from_dict(REAL_BASE, **{"demand.latency_km": 300.0,
+                                          "demand.cost_eur_per_mw_km": 100.0})
+    sol = _solve(data, sc)
+    rep = verify(sol, data, sc)
+    assert rep.ok, rep.summary()
+    assert rep.components["demand"] > 0
+
+
+# ============================================================ issue 4: the blocks added later
+def test_capex_multiplier_pays_each_build_at_its_own_period():
+    # A builds 60 MW in 2030 at cm 1.0; C builds 40 MW in 2035 at cm 0.8.
+    sc = case1_scenario(**{"periods.capex_multiplier": [1.0, 0.8]})
+    capex = [1e6 * CRF20 * 60, 1e6 * CRF20 * (60 * 1.0 + 40 * 0.8)]
+    obj = C1_OBJ - sum(C1_CAPEX) + sum(capex)
+    rep = verify(case1_solution(obj), case1_data(), sc)
+    assert rep.ok, rep.summary()
+    assert list(rep.annual_components["capex"].values()) == pytest.approx(capex, rel=1e-12)
+
+
+@pytest.mark.parametrize("over,existing,expect", [
+    ({"archetypes.dc.min_mw": 45.0}, 10.0, None),  # anchor C may expand below min_mw
+    ({"archetypes.dc.min_mw": 45.0, "anchors.waive_min_size": False}, 10.0, "minimum size"),
+    ({"archetypes.dc.min_mw": 45.0, "blocks.anchors": False}, 10.0, "minimum size"),
+    ({"archetypes.dc.min_mw": 45.0, "anchors.sites": ["C*"]}, 0.0, None),  # anchor by pattern
+    ({"archetypes.dc.min_mw": 45.0, "anchors.sites": ["c*"]}, 0.0, "minimum size"),  # case
+    ({"anchors.max_expansion_factor": 2.0}, 10.0, "expansion room"),  # 40 > 2 x 10
+    ({"anchors.max_expansion_mw": 40.0}, 10.0, None),
+    ({"anchors.max_expansion_mw": 39.0}, 10.0, "expansion room"),
+    ({"anchors.archetypes": ["edge"]}, 10.0, "archetype not allowed at an anchor"),
+])
+def test_anchors(over, existing, expect):
+    data = case1_data()
+    data.sites.loc["C", "existing_it_mw"] = existing
+    rep = verify(case1_solution(), data, case1_scenario(**over))
+    if expect is None:
+        assert rep.ok, rep.summary()
+    else:
+        assert expect in names_of(rep), rep.summary()
+
+
+@pytest.mark.parametrize("over,expect", [
+    ({"limits.emissions_tco2_per_year": 110_000.0}, None),  # E = 98,820 and 109,800 t/yr
+    ({"limits.emissions_tco2_per_year": [1e5, 1.1e5]}, None),
+    ({"limits.emissions_tco2_per_year": 1e5}, "annual emissions cap"),
+    ({"limits.water_m3_per_year": 219_600.0}, None),  # W = 131,760 and 219,600 m3/yr
+    ({"limits.water_m3_per_year": [2e5, 2e5]}, "annual water cap"),
+    ({"limits.water_m3_per_year": 1.0, "blocks.limits": False}, None),
+])
+def test_limits(over, expect):
+    rep = verify(case1_solution(), case1_data(), case1_scenario(**over))
+    if expect is None:
+        assert rep.ok, rep.summary()
+    else:
+        assert any(v.block == "limits" and v.constraint == expect for v in rep.violations), \
+            rep.summary()
+
+
+def test_heat_network_share():
+    rep = verify(case1_solution(), case1_data(), case1_scenario(**{"heat.network_share": 0.5}))
+    (v,) = [v for v in rep.violations if v.constraint == "heat demand"][:1]
+    assert v.rhs == pytest.approx(25_000.0) and v.index["site"] == "A"
+
+
+def test_cooling_only_for_archetypes(stub_climate):
+    sc = case2_scenario(**{"cooling.only_for_archetypes": {"river": ["gigafactory"]}})
+    rep = verify(case2_solution(), case2_data(), sc)
+    assert any(v.block == "cooling" and v.constraint == "river only for gigafactory"
+               and v.index == {"site": "B"} for v in rep.violations), rep.summary()
+    sc = case2_scenario(**{"cooling.only_for_archetypes": {"river": ["dc"]}})
+    assert verify(case2_solution(), case2_data(), sc).ok

@@ -22,7 +22,7 @@ if running:
     st.info(f"{len(running)} run(s) still going — follow them on the Home page.")
 if not finished:
     st.info("No finished runs yet: build and run a scenario on the Home page.")
-    st.page_link("Home.py", label="Go to the scenario builder", icon="🛠️")
+    st.page_link("Home.py", label="Go to the scenario builder", icon=":material/build:")
     st.stop()
 
 info = ui.pick_run("Run", finished, key="results_run")

@@ -43,8 +43,9 @@ else:
 
         st.subheader("Sites")
         a_col, b_col = st.columns(2)
-        a_name = a_col.selectbox("Run A", labels, index=0, key="cmp_a")
-        b_name = b_col.selectbox("Run B", labels, index=1, key="cmp_b")
+        pick = "|".join(chosen)  # a new set of runs resets A and B to its first two
+        a_name = a_col.selectbox("Run A", labels, index=0, key=f"cmp_a:{pick}")
+        b_name = b_col.selectbox("Run B", labels, index=1, key=f"cmp_b:{pick}")
         if a_name == b_name:
             st.warning("Pick two different runs for A and B.")
         else:

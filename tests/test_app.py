@@ -1,0 +1,292 @@
+"""The Streamlit app through streamlit.testing (AppTest): every page, widgets → results, errors.
+
+Maps and plotly charts show up as unknown elements here; the browser tests check them.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from siting import app_support as sup
+from siting.scenario import Scenario
+
+AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
+
+APP = Path(__file__).resolve().parents[1] / "app" / "Home.py"
+TIMEOUT = 60
+
+
+def _data_ready() -> bool:
+    try:
+        from siting.data import load
+
+        load()
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+pytestmark = pytest.mark.skipif(not _data_ready(), reason="embedded dataset (data/) not built")
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    """A runs root with one analyst's runs: two plans, one infeasible, one time-limited, one
+    failed (the last two copied from a real run with their status edited)."""
+    root = tmp_path_factory.mktemp("runs")
+    mp = pytest.MonkeyPatch()
+    mp.setenv(sup.RUNS_ENV, str(root))
+    mp.setenv("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
+    store = sup.RunStore(sup.new_analyst_id(), root)
+    runs = {}
+    base = Scenario.from_toml("quick")
+    for name, sc in {
+        "base": base,
+        "dear carbon": base.with_overrides(**{"energy.carbon_price_eur_per_tco2": 400.0,
+                                              "country.max_share": 0.4}),
+        "too tight": base.with_overrides(**{"max_sites": 60, "country.max_share": 0.1}),
+    }.items():
+        info = store.create(sc, label=name)
+        runs[name] = sup.run_worker(info.path)
+        assert runs[name].state == "done", runs[name].message
+    # a time-limited run: the base run's files with the status of a solve stopped at the limit
+    tl = store.create(base, label="stopped")
+    shutil.copytree(runs["base"].path / "results", tl.path / "results")
+    summary = json.loads((tl.path / "results" / "summary.json").read_text())
+    summary.update(status="time_limit", mip_gap=0.034)
+    (tl.path / "results" / "summary.json").write_text(json.dumps(summary))
+    sup._update_status(tl.path, state="done", stage="done", started=time.time() - 30,
+                       finished=time.time(), result_status="time_limit", mip_gap=0.034,
+                       objective_eur=summary["objective_eur"])
+    runs["stopped"] = store.info(tl.run_id)
+    bad = store.create(base, label="broken")
+    sup._update_status(bad.path, state="failed", stage="failed", started=time.time() - 2,
+                       finished=time.time(), message="invalid scenario: bogus: unknown key")
+    runs["broken"] = store.info(bad.run_id)
+    yield store, runs
+    mp.undo()
+
+
+def _app(analyst: str | None = None, page: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    if analyst:
+        at.query_params["analyst"] = analyst
+    if page:
+        at.switch_page(page)
+    return at.run()
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _texts(elements) -> str:
+    return " | ".join(str(e.value) for e in elements)
+
+
+# ------------------------------------------------------------------------------ Home
+def test_home_levers_have_units_and_edit_the_toml(workspace):
+    store, _ = workspace
+    at = _app(store.analyst)
+    _ok(at)
+    labels = " ".join(w.label for w in [*at.number_input, *at.slider, *at.multiselect])
+    for unit in ("(MW)", "(count)", "(accelerators)", "(kW)", "(EUR/tCO₂)", "(% of facility",
+                 "(% of new IT capacity", "WRI Aqueduct score 0–5", "(s)",
+                 "Cooling options"):
+        assert unit in labels, unit
+    assert at.selectbox(key="source").value == "quick"
+    key = next(w.key for w in at.number_input if w.label.startswith("Carbon price"))
+    at.number_input(key=key).set_value(250.0).run()
+    _ok(at)
+    toml = at.code[0].value
+    assert "carbon_price_eur_per_tco2 = 250.0" in toml
+    Scenario.from_dict(__import__("tomllib").loads(toml))  # the download reads back
+    assert at.get("download_button")
+    # a switch to the multiplier target shows the multiplier lever
+    mode = next(w for w in at.radio if w.label == "Target given as")
+    mode.set_value("multiplier of the EU baseline").run()
+    assert any("Target multiplier" in w.label for w in at.number_input)
+    # invalid levers: no cooling option → clear message and no run
+    cool = next(w for w in at.multiselect if w.label.startswith("Cooling options"))
+    cool.set_value([]).run()
+    assert "choose at least one cooling technology" in _texts(at.error)
+    assert at.button(key="run").disabled
+
+
+def test_home_upload_errors_and_success(workspace):
+    store, _ = workspace
+    at = _app(store.analyst)
+    up = at.get("file_uploader")[0]
+    up.set_value(("big.toml", b"#" * (sup.MAX_UPLOAD_BYTES + 10), "application/toml")).run()
+    assert "larger than the 64 KB limit" in _texts(at.error)
+    up = at.get("file_uploader")[0]
+    up.set_value(("bad.toml", b"name = [", "application/toml")).run()
+    assert "not valid TOML" in _texts(at.error)
+    up = at.get("file_uploader")[0]
+    up.set_value(("evil.toml", b"import os\nos.system('x')", "application/toml")).run()
+    assert "Upload rejected" in _texts(at.error)
+    assert at.selectbox(key="source").value == "quick"
+    good = Scenario.from_toml("quick", **{"energy.carbon_price_eur_per_tco2": 123.0,
+                                          "name": "mine"}).to_toml().encode()
+    up = at.get("file_uploader")[0]
+    up.set_value(("mine.toml", good, "application/toml")).run()
+    _ok(at)
+    assert at.selectbox(key="source").value == "uploaded: mine.toml"
+    carbon = next(w for w in at.number_input if w.label.startswith("Carbon price"))
+    assert carbon.value == 123.0
+
+
+def test_home_runs_in_background_then_cancel(tmp_path, monkeypatch):
+    """Run the quick scenario through the UI (a real worker process), then start and cancel."""
+    monkeypatch.setenv(sup.RUNS_ENV, str(tmp_path))
+    at = _app()
+    _ok(at)
+    analyst = at.session_state["analyst"]
+    assert at.query_params["analyst"] in (analyst, [analyst])
+    at.button(key="run").click().run()
+    _ok(at)
+    assert any("stage:" in m.value for m in at.markdown)  # the live monitor shows the stage
+    deadline = time.time() + 60
+    while time.time() < deadline and not at.success:
+        time.sleep(0.5)
+        at.run()
+    assert "optimal" in _texts(at.success)
+    # a second run, cancelled while it loads
+    at.button(key="run").click().run()
+    cancel = [b for b in at.button if b.label == "Cancel run"]
+    assert cancel
+    cancel[0].click().run()
+    _ok(at)
+    store = sup.RunStore(analyst, tmp_path)
+    states = [r.state for r in store.runs()]
+    assert states == ["done", "cancelled"], states
+    assert "cancelled" in _texts(at.info)
+
+
+# ------------------------------------------------------------------------------ Results
+def _select_run(at: AppTest, key: str, info) -> AppTest:
+    at.selectbox(key=key).set_value(info.run_id).run()
+    _ok(at)
+    return at
+
+
+def test_results_kpis_table_and_downloads(workspace):
+    store, runs = workspace
+    at = _app(store.analyst, "pages/1_Results.py")
+    _ok(at)
+    at = _select_run(at, "results_run", runs["base"])
+    metrics = {m.label: m.value for m in at.metric}
+    for label in ("Annual cost (M EUR/yr)", "New IT capacity (GW)", "Emissions (ktCO₂/yr)",
+                  "Water (thousand m³/yr)", "PUE (–)", "REF (%)", "ERF (%)"):
+        assert label in metrics, label
+    assert metrics["New IT capacity (GW)"] == "3.00"
+    assert any(k.endswith("(GW)") and len(k) == 7 for k in metrics)  # e.g. "FR (GW)"
+    assert "optimal" in _texts(at.success)
+    df = at.dataframe[0].value
+    assert len(df) == len(sup.load_result(runs["base"].path).open_sites())
+    labels = [b.label for b in at.get("download_button")]
+    for want in ("Summary (JSON)", "Sites (GeoPackage)", "Sites (GeoJSON)", "Sites (CSV)",
+                 "Solution (NetCDF)", "Report (HTML)"):
+        assert want in labels
+
+
+def test_results_infeasible_time_limit_and_failed(workspace):
+    store, runs = workspace
+    at = _app(store.analyst, "pages/1_Results.py")
+    at = _select_run(at, "results_run", runs["too tight"])
+    err = _texts(at.error)
+    assert "infeasible" in err and "Why:" in err and "country share" in err
+    assert not at.metric
+    at = _select_run(at, "results_run", runs["stopped"])
+    assert "time limit reached" in _texts(at.warning) and "gap 3.40%" in _texts(at.warning)
+    assert at.metric  # the best plan found is still shown
+    at = _select_run(at, "results_run", runs["broken"])
+    assert "bogus: unknown key" in _texts(at.error)
+
+
+# ------------------------------------------------------------------------------ Compare
+def test_compare_two_runs(workspace):
+    store, runs = workspace
+    at = _app(store.analyst, "pages/2_Compare.py")
+    _ok(at)
+    at.multiselect(key="compare_runs").set_value(
+        [runs["base"].run_id, runs["dear carbon"].run_id]).run()
+    _ok(at)
+    kpis = at.dataframe[0].value
+    diff_col = [c for c in kpis.columns if "−" in c]
+    assert diff_col and "Annual cost" in kpis.index
+    m = {x.label: int(x.value) for x in at.metric}
+    assert set(m) == {"Sites only in A", "Sites only in B", "Sites in both"}
+    a = sup.load_result(runs["base"].path)
+    b = sup.load_result(runs["dear carbon"].path)
+    assert m["Sites only in A"] == len(set(a.open_sites()) - set(b.open_sites()))
+    assert m["Sites in both"] == len(set(a.open_sites()) & set(b.open_sites()))
+    # one run only: a clear message
+    at.multiselect(key="compare_runs").set_value([runs["base"].run_id]).run()
+    assert "at least two" in _texts(at.warning)
+
+
+def test_compare_rename_and_delete(tmp_path, monkeypatch, workspace):
+    src_store, runs = workspace
+    monkeypatch.setenv(sup.RUNS_ENV, str(tmp_path))
+    store = sup.RunStore(sup.new_analyst_id(), tmp_path)
+    shutil.copytree(runs["base"].path, store.dir / runs["base"].run_id)
+    at = _app(store.analyst, "pages/2_Compare.py")
+    assert "needs at least two runs" in _texts(at.info)
+    at.text_input(key="manage_label").set_value("renamed").run()
+    at.button(key="rename").click().run()
+    assert store.runs()[0].label == "renamed"
+    at.button(key="delete").click().run()
+    _ok(at)
+    assert store.runs() == []
+
+
+# ------------------------------------------------------------------------------ Site
+def test_site_page_chosen_and_rejected(workspace):
+    store, runs = workspace
+    at = _app(store.analyst, "pages/3_Site.py")
+    at = _select_run(at, "site_run", runs["base"])
+    res = sup.load_result(runs["base"].path)
+    assert "Chosen in" in _texts(at.success)
+    metrics = {m.label: m.value for m in at.metric}
+    assert "IT capacity (MW)" in metrics and "Total (M EUR/yr)" in metrics
+    assert at.dataframe[-1].value.shape[0] > 10
+    rejected = next(s for s in res.sites.index if s not in set(res.open_sites()))
+    at.selectbox(key="site_pick").set_value(rejected).run()
+    _ok(at)
+    assert "Not chosen" in _texts(at.info)
+    assert at.dataframe[0].value.shape[0] >= 1
+    assert at.query_params["site"] in (rejected, [rejected])
+
+
+# ------------------------------------------------------------------------------ Data
+def test_data_page(workspace):
+    store, _ = workspace
+    at = _app(store.analyst, "pages/4_Data.py")
+    _ok(at)
+    m = {x.label: x.value for x in at.metric}
+    assert int(m["Candidate sites"].replace(",", "")) > 100
+    assert at.dataframe[0].value.shape[0] > 10
+
+
+# ------------------------------------------------------------------------------ isolation
+def test_analysts_never_see_each_others_runs(workspace):
+    store, runs = workspace
+    other = _app(page="pages/1_Results.py")  # a second analyst: no id in the URL
+    _ok(other)
+    assert other.session_state["analyst"] != store.analyst
+    assert "No finished runs yet" in _texts(other.info)
+    cmp = _app(page="pages/2_Compare.py")
+    assert "this workspace has 0" in _texts(cmp.info)
+    forged = _app("../" + store.analyst, "pages/1_Results.py")  # path tricks get a new id
+    assert forged.session_state["analyst"] != store.analyst
+    assert "No finished runs yet" in _texts(forged.info)
+    # the same analyst after a reload (same URL): everything is still there
+    again = _app(store.analyst, "pages/1_Results.py")
+    options = again.selectbox(key="results_run").options
+    assert len(options) == len(runs)

@@ -1,0 +1,224 @@
+"""The app in a real browser: Playwright driving Debian's Chromium against `streamlit run`.
+
+Loads the app, runs the quick scenario twice, sees the map and KPIs, compares the two runs,
+downloads files, and checks that a second analyst sees none of it. Screenshots are saved in
+``test-artifacts/`` as test artefacts. Run with ``pytest -m browser tests/test_app_browser.py``
+(they also run by default when /usr/bin/chromium exists).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("SITING_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                       reason=f"Chromium not found at {CHROMIUM} (apt-get install chromium; "
+                              ".ci/run installs it)"),
+]
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
+
+
+def _data_ready() -> bool:
+    try:
+        from siting.data import load
+
+        load()
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if not _data_ready():
+        pytest.skip("embedded dataset (data/) not built")
+    port = _free_port()
+    runs = tmp_path_factory.mktemp("runs")
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+           "SITING_RUNS_DIR": str(runs), "PYTHONPATH": str(ROOT)}
+    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w+b")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "Home.py"),
+         "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
+        cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+        if proc.poll() is not None:
+            break
+    else:  # pragma: no cover
+        proc.kill()
+        log.seek(0)
+        pytest.fail("streamlit did not answer: " + log.read().decode(errors="replace")[-2000:])
+    yield {"url": url, "runs": runs}
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:  # pragma: no cover
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser_context(tmp_path_factory):
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as pw:
+        def new_context():
+            return pw.chromium.launch_persistent_context(
+                str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM,
+                args=CHROMIUM_ARGS, headless=True, accept_downloads=True,
+                viewport={"width": 1500, "height": 1100})
+
+        contexts = []
+
+        def make():
+            ctx = new_context()
+            ctx.set_default_timeout(60_000)
+            contexts.append(ctx)
+            return ctx
+
+        yield make
+        for ctx in contexts:
+            ctx.close()
+
+
+def _shot(page, name: str) -> Path:
+    path = ARTIFACTS / f"browser-{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def _wait_idle(page, timeout_s: float = 60) -> None:
+    """Wait until Streamlit is no longer running the script (status widget gone)."""
+    page.wait_for_timeout(300)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached",
+                           timeout=timeout_s * 1000)
+
+
+def _run_and_wait(page, expect_runs: int) -> None:
+    page.get_by_role("button", name="Run scenario").click()
+    page.get_by_text("stage:").first.wait_for(timeout=30_000)
+    assert page.get_by_role("button", name="Cancel run").count() == 1
+    page.get_by_text("stage: building and solving").first.wait_for(timeout=30_000)
+    page.get_by_text("s elapsed").first.wait_for(timeout=10_000)
+    _shot(page, f"2-running-{expect_runs}")
+    # the monitor redraws every second; the outcome banner replaces it at the end
+    page.locator('[data-testid="stAlertContentSuccess"]').filter(
+        has_text="optimal").first.wait_for(timeout=120_000)
+    _wait_idle(page)
+
+
+def _analyst(page) -> str:
+    m = re.search(r"analyst=([A-Za-z0-9_-]+)", page.url)
+    assert m, page.url
+    return m.group(1)
+
+
+def test_run_map_kpis_compare_download(server, browser_context):
+    t0 = time.time()
+    ctx = browser_context()
+    page = ctx.new_page()
+    page.goto(server["url"] + "/")
+    page.get_by_text("Where should Europe build").first.wait_for()
+    _wait_idle(page)
+    analyst = _analyst(page)
+    _shot(page, "1-home")
+
+    # run 1: the quick preset as it is
+    _run_and_wait(page, 1)
+    _shot(page, "2-run-done")
+
+    # run 2: a higher carbon price and a tighter country cap
+    carbon = page.get_by_label("Carbon price (EUR/tCO₂)")
+    carbon.fill("400")
+    carbon.press("Enter")
+    _wait_idle(page)
+    label = page.get_by_label("Run label (names the run in Results and Compare)")
+    label.fill("dear carbon")
+    label.press("Enter")
+    _wait_idle(page)
+    _run_and_wait(page, 2)
+
+    # results: KPI cards and the map (deck.gl canvas) over the embedded outlines
+    page.get_by_text("See the plan on Results").first.click()
+    page.get_by_text("Annual cost (M EUR/yr)").first.wait_for()
+    deck = page.locator('[data-testid="stDeckGlJsonChart"]').first
+    deck.wait_for()
+    deck.locator("canvas").first.wait_for()
+    page.locator(".js-plotly-plot").first.wait_for()
+    _wait_idle(page)
+    page.wait_for_timeout(1500)  # let deck.gl draw
+    assert "dear carbon" in page.content()
+    for kpi in ("New IT capacity (GW)", "PUE (–)", "REF (%)", "ERF (%)", "Emissions (ktCO₂/yr)"):
+        assert page.get_by_text(kpi).count() >= 1, kpi
+    _shot(page, "3-results")
+    deck.screenshot(path=str(ARTIFACTS / "browser-3-results-map.png"))
+
+    # downloads: summary JSON and the HTML report
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Summary (JSON)").click()
+    path = ARTIFACTS / "browser-download-summary.json"
+    dl.value.save_as(str(path))
+    summary = json.loads(path.read_text())
+    assert summary["status"] == "optimal" and summary["open_sites"]
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Report (HTML)").click()
+    report = ARTIFACTS / "browser-download-report.html"
+    dl.value.save_as(str(report))
+    assert "<svg" in report.read_text()
+
+    # compare the two runs (a fresh page load with the same URL: same analyst, same runs)
+    page.goto(f"{server['url']}/Compare?analyst={analyst}")
+    page.get_by_text("KPI differences").first.wait_for()
+    page.get_by_text("Sites only in A").first.wait_for()
+    page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for()
+    _wait_idle(page)
+    page.wait_for_timeout(1500)
+    _shot(page, "4-compare")
+    page.locator('[data-testid="stDeckGlJsonChart"]').first.screenshot(
+        path=str(ARTIFACTS / "browser-4-compare-diff-map.png"))
+
+    # the site page
+    page.goto(f"{server['url']}/Site?analyst={analyst}")
+    page.get_by_text("Attributes (embedded dataset)").first.wait_for()
+    _wait_idle(page)
+    _shot(page, "5-site")
+
+    # a second analyst (another browser) sees none of these runs
+    other = browser_context().new_page()
+    other.goto(server["url"] + "/Results")
+    other.get_by_text("No finished runs yet").first.wait_for()
+    assert _analyst(other) != analyst
+    _shot(other, "6-other-analyst")
+    assert time.time() - t0 < 170
