@@ -15,8 +15,8 @@ from pathlib import Path
 def run(preset: str) -> dict:
     import siting
     from siting.scenario import Scenario
-    from siting.solve import solve
-    from siting.verify import verify
+    from siting.solver import solve
+    from siting.verifier import verify
 
     data = siting.load()
     sc = Scenario.from_toml(preset)

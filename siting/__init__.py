@@ -19,15 +19,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from siting.data import load
     from siting.results import Solution
     from siting.scenario import Scenario
-    from siting.solve import solve
-    from siting.verify import verify
+    from siting.solver import solve
+    from siting.verifier import verify
 
 _LAZY = {
     "load": ("siting.data", "load"),
     "Scenario": ("siting.scenario", "Scenario"),
-    "solve": ("siting.solve", "solve"),
+    "solve": ("siting.solver", "solve"),
     "Solution": ("siting.results", "Solution"),
-    "verify": ("siting.verify", "verify"),
+    "verify": ("siting.verifier", "verify"),
     "SiteData": ("siting.sitedata", "SiteData"),
 }
 

@@ -407,10 +407,8 @@ def run_worker(path: str | os.PathLike) -> RunInfo:
     meta = _read_json(path / "run.json")
     _update_status(path, state="running", stage="loading data", started=_now(), pid=os.getpid())
     try:
-        # explicit imports: once the submodule siting.solve is imported, the package attribute
-        # `siting.solve` is that module, not the function
         from siting.data import load
-        from siting.solve import solve
+        from siting.solver import solve
 
         scenario = Scenario.from_toml(path / "scenario.toml")
         data = load(meta.get("data"))
@@ -421,7 +419,7 @@ def run_worker(path: str | os.PathLike) -> RunInfo:
         if sol.feasible:
             _update_status(path, stage="verifying")
             try:
-                from siting.verify import verify
+                from siting.verifier import verify
 
                 report = verify(sol, data, scenario)
                 verification = ("passed: " if report.ok else "FAILED: ") + report.summary()

@@ -72,12 +72,10 @@ def run(
     """Solve a scenario, verify the answer independently, print a summary, write results."""
     import json
 
-    # Import the functions from their modules: once the submodules siting.solve / siting.verify
-    # are imported, the attributes siting.solve / siting.verify are those modules, not functions.
     from siting.data import load
     from siting.scenario import Scenario, parse_set_option
-    from siting.solve import solve
-    from siting.verify import verify
+    from siting.solver import solve
+    from siting.verifier import verify
 
     overrides = dict(parse_set_option(s) for s in (set_ or []))
     sc = Scenario.from_toml(scenario, **overrides)
@@ -171,10 +169,10 @@ def pareto(
                         time_limit=time_limit)
     df = frontier_table(ds)
     t = Table(title=f"{sc.name}: cost vs {metric} ({ds.attrs['metric_unit']})")
-    for col in ("point", "cap", metric, "cost (EUR)", "open sites", "verified", "dominated"):
+    for col in ("point", "cap", metric, "cost (MEUR)", "open sites", "verified", "dominated"):
         t.add_column(col)
     for i, r in df.iterrows():
-        t.add_row(str(i), f"{r['eps']:,.0f}", f"{r['metric']:,.0f}", f"{r['cost_eur']:,.0f}",
+        t.add_row(str(i), f"{r['eps']:,.0f}", f"{r['metric']:,.0f}", f"{r['cost_eur'] / 1e6:,.1f}",
                   str(int(r["open_sites"])), str(bool(r["verified"])), str(bool(r["dominated"])))
     console.print(t)
     if out is not None:
@@ -237,7 +235,7 @@ def explain(
     from siting.data import load
     from siting.explain import explain_infeasibility
     from siting.parameters import build_params
-    from siting.solve import solve as solve_plan
+    from siting.solver import solve as solve_plan
 
     sc = _load_scenario(scenario, set_)
     bundle = load(data)

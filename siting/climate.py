@@ -1,6 +1,6 @@
 """Climate-driven PUE and WUE of data-centre cooling technologies.
 
-The model (``siting.model``) and the independent verifier (``siting.verify``) both call this
+The model (``siting.model``) and the independent verifier (``siting.verifier``) both call this
 module: PUE[c, z, h] = :func:`pue` (c, T[z, h]) and WUE[c, z, h] = :func:`wue` (c, T[z, h]).
 
 Model form

@@ -117,10 +117,10 @@ class Explanation:
             items = []
             for d in self.binding_blocks:
                 rec = d["recovered"]
-                tail = (" — it alone prevents the whole target" if d["remaining"] <= TOL_MW
-                        else f" (recovers {rec:,.0f} MW)")
+                tail = (" (lifting it alone recovers the whole shortfall)"
+                        if d["remaining"] <= TOL_MW else f" (lifting it recovers {rec:,.0f} MW)")
                 items.append(f"{PLAIN.get(d['block'], d['block'])}{tail}")
-            lead = items[0][0].upper() + items[0][1:]
+            lead = items[0]
             parts.append(f"What stands in the way: {lead}" + (
                 "; then " + "; ".join(items[1:]) if len(items) > 1 else "") + ".")
         elif self.joint_blocks:
@@ -271,7 +271,7 @@ def _elastic(P: Params, sc: Scenario, relax: tuple[str, ...], time_limit: float,
              lp: bool) -> tuple[float, object]:
     """Elastic re-solve: (total weighted shortfall, model with values), NaN if none found."""
     from siting.model import build_model
-    from siting.solve import run_highs
+    from siting.solver import run_highs
 
     m = build_model(P, sc, elastic=True, relax_blocks=relax)
     res = run_highs(m, time_limit=time_limit, mip_gap=1e-6, relax=lp)
@@ -462,7 +462,7 @@ def _combined(data, sc: Scenario, lvs: list[Lever], base_short: float,
 
 
 def _cheapest(data, sc: Scenario, lvs: list[Lever], time_limit: float, n: int) -> Lever | None:
-    from siting.solve import solve
+    from siting.solver import solve
 
     full = [lv for lv in lvs if lv.remaining_mw <= TOL_MW][:n]
     best = None

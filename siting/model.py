@@ -134,6 +134,12 @@ def block_site_max(m, P: Params, sc: Scenario) -> None:
     m.site_max = pyo.Constraint(
         [s for s in m.S if np.isfinite(room[s])], m.P,
         rule=lambda m, s, p: _sum(m.x[s, a, p] for a in m.A) <= float(room[s]))
+    # Σ_a x[s,a,p] ≥ min_it_mw_s · Σ_a y[s,a,p]: a site that opens is at least its minimum
+    lo = P.site_min
+    m.site_min = pyo.Constraint(
+        [s for s in m.S if lo[s] > 0], m.P,
+        rule=lambda m, s, p: _sum(m.x[s, a, p] for a in m.A)
+        >= float(lo[s]) * _sum(m.y[s, a, p] for a in m.A))
 
 
 def block_gigafactory(m, P: Params, sc: Scenario, elastic: bool = False) -> None:

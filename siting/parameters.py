@@ -95,6 +95,7 @@ class Params:
     arch: pd.DataFrame  # archetype table
     bigM: np.ndarray  # (S, A)
     site_room: np.ndarray  # (S,)
+    site_min: np.ndarray  # (S,) min_it_mw when open (0 with block site_max off)
     headroom: np.ndarray  # (S, P)
     land: np.ndarray  # (S,)
     water_cap: np.ndarray  # (S,)
@@ -316,7 +317,8 @@ def build_params(data: SiteData, scenario: Scenario) -> Params:
         zones=zones, slices=prof["slice"].values, techs=techs, regions=regions,
         countries=countries, site_zone=site_zone, site_country=site_country, weight_h=weight,
         W=period_weights(scenario), target_mw=target, arch=arch, bigM=bigM,
-        site_room=site_room, headroom=headroom, land=land,
+        site_room=site_room, headroom=headroom,
+        site_min=(s["min_it_mw"].to_numpy(float) if scenario.on("site_max") else np.zeros(S)), land=land,
         water_cap=s["water_cap_m3"].to_numpy(float), heat_demand=s["heat_demand_mwh"].to_numpy(float) * scenario.heat.network_share,
         fixed_cost_site=s["fixed_cost_eur"].to_numpy(float), pue=pue, wue=wue,
         pue_max=pue.max(axis=2), cool_allowed=cool_allowed, load_bound=load_bound,
@@ -343,7 +345,7 @@ def _service_pairs(data: SiteData, scenario: Scenario, sites: list[str],
     sc = data.service_cost
     s_idx = {k: i for i, k in enumerate(sites)}
     r_idx = {k: i for i, k in enumerate(regions)}
-    if sc is not None and len(sc):
+    if sc is not None:  # a service-cost table, even empty, lists every allowed pair
         si = sc["site_id"].astype(str).map(s_idx)
         ri = sc["region_id"].astype(str).map(r_idx)
         ok = si.notna() & ri.notna()

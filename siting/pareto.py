@@ -9,7 +9,7 @@ Method
 3. For N caps ε_i evenly spaced in [ε_min, ε_max], solve at least cost with
    ``limits.emissions_tco2_per_year = ε_i`` (or ``limits.water_m3_per_year``): the cap holds in
    every period (block ``limits``, docs/MODEL.md). Each point is an ordinary scenario, so it is
-   checked by the independent verifier (:func:`siting.verify.verify`) against that scenario.
+   checked by the independent verifier (:func:`siting.verifier.verify`) against that scenario.
 4. Points dominated by another point (possible when the MIP gap is not zero) are flagged
    ``dominated``; the frontier is the rest.
 
@@ -50,7 +50,7 @@ def _least_metric(data: SiteData, sc: Scenario, metric: str, *, time_limit: floa
     """min t s.t. t ≥ E_p (or water_p) for all p, under every constraint of the scenario."""
     from siting.model import build_model, water_m3
     from siting.parameters import build_params
-    from siting.solve import run_highs
+    from siting.solver import run_highs
 
     P = build_params(data, sc)
     m = build_model(P, sc)
@@ -92,7 +92,7 @@ def pareto(data: SiteData, scenario: Scenario, *, metric: str = "emissions", n_p
     n_points : int
         Number of ε values, including both ends (≥ 2).
     check : bool
-        Verify every point independently with :func:`siting.verify.verify`.
+        Verify every point independently with :func:`siting.verifier.verify`.
     time_limit, mip_gap, threads : optional
         Solver settings per solve (the default gap 1e-4 keeps points close to the frontier).
 
@@ -104,7 +104,7 @@ def pareto(data: SiteData, scenario: Scenario, *, metric: str = "emissions", n_p
         ``status``, ``verified``, ``dominated``, ``solver_time_s``, and the plan: ``it_mw``
         (point, site, period) and ``archetype`` (point, site; "" when closed).
     """
-    from siting.solve import solve
+    from siting.solver import solve
 
     if metric not in METRICS:
         raise ScenarioError(f"metric must be one of {list(METRICS)}, got '{metric}'")
@@ -129,7 +129,7 @@ def pareto(data: SiteData, scenario: Scenario, *, metric: str = "emissions", n_p
 
     verify = None
     if check:
-        from siting.verify import verify
+        from siting.verifier import verify
 
     sols, rows = [], []
     for e in eps:

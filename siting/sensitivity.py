@@ -4,7 +4,7 @@ Two methods, chosen for what each can honestly answer:
 
 * **Shadow prices (LP duals).** The MILP is solved; then every integer decision (which sites
   open, which archetype, which cooling, how many reinforcement steps) is fixed at its optimum and
-  the remaining LP is re-solved (:func:`siting.solve.run_highs` with ``relax=True``). Its row
+  the remaining LP is re-solved (:func:`siting.solver.run_highs` with ``relax=True``). Its row
   duals are exact marginal values *for the chosen set of sites*: the dual of the target row of
   period p is the cost of one more MW of IT capacity in p when it is built at sites the plan
   already opens. A whole GW more may need new sites; :func:`marginal_cost_of_target` can also
@@ -81,7 +81,7 @@ def solve_model(data: SiteData, scenario: Scenario, *, time_limit: float | None 
     """Solve the MILP and return (params, Pyomo model with values, HighsResult)."""
     from siting.model import build_model
     from siting.parameters import build_params
-    from siting.solve import run_highs
+    from siting.solver import run_highs
 
     sv = scenario.solver
     P = build_params(data, scenario)
@@ -94,7 +94,7 @@ def solve_model(data: SiteData, scenario: Scenario, *, time_limit: float | None 
 
 def fixed_lp(m, *, time_limit: float = 60.0):
     """Fix every integer variable at its value and re-solve the LP; duals land on ``m``."""
-    from siting.solve import run_highs
+    from siting.solver import run_highs
 
     for v in m.component_data_objects(pyo.Var, descend_into=True):
         if (v.is_integer() or v.is_binary()) and not v.fixed and v.value is not None:
@@ -210,7 +210,7 @@ def marginal_cost_of_target(data: SiteData, scenario: Scenario, *, delta_mw: flo
         scaled to one GW.
     """
     sens = shadow_prices(data, scenario, time_limit=time_limit, mip_gap=mip_gap)
-    from siting.solve import solve
+    from siting.solver import solve
 
     years = list(scenario.periods.years)
     base = np.asarray(scenario.target.new_mw(len(years)), dtype=float)
@@ -230,7 +230,7 @@ def marginal_cost_of_target(data: SiteData, scenario: Scenario, *, delta_mw: flo
 
 
 def _in_plan(data: SiteData, sc: Scenario, site: str, *, time_limit, mip_gap) -> tuple[bool, float]:
-    from siting.solve import solve
+    from siting.solver import solve
 
     sol = solve(data, sc, time_limit=time_limit, mip_gap=mip_gap, explain=False)
     if not sol.feasible:

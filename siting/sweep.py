@@ -51,8 +51,8 @@ def run_one(scenario: dict, data: Any, threads: int = 1, verify: bool = False) -
     ``data`` is a SiteData or a name/path for :func:`siting.load`. Runs on a worker.
     """
     from siting.data import load
-    from siting.solve import solve
-    from siting.verify import verify as verify_plan
+    from siting.solver import solve
+    from siting.verifier import verify as verify_plan
 
     t0 = time.perf_counter()
     sc = Scenario.from_dict(scenario)

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from siting.cli import app
 from siting.orlib import read_orlib_cap, to_sitedata
 from siting.scenario import Scenario
-from siting.solve import solve
+from siting.solver import solve
 
 pytestmark = pytest.mark.skipif(not (ORLIB_DIR / "optima.csv").is_file(),
                                 reason=f"OR-Library benchmarks not found in {ORLIB_DIR}")
@@ -42,7 +42,14 @@ def _run_route(tmp_path, name: str, capacity: float | None = None) -> dict:
     return json.loads((out / "summary.json").read_text())
 
 
-@pytest.mark.parametrize("name", SMALL_ORLIB)
+# The seven required instances always go through the whole CLI route (about 1–3 s each: the
+# run also verifies and writes GeoPackage/GeoJSON/NetCDF); the other small ones run in memory
+# below, and through the CLI route with ``-m slow``.
+FOLDER_ROUTE = [pytest.param(n, marks=() if n in REQUIRED else pytest.mark.slow)
+                for n in SMALL_ORLIB]
+
+
+@pytest.mark.parametrize("name", FOLDER_ROUTE)
 def test_small_instance_through_folder_route(tmp_path, name):
     summary = _run_route(tmp_path, name)
     expected = orlib_optimum(name)
@@ -67,12 +74,13 @@ def test_required_instances_are_in_the_parametrisation():
     assert set(SMALL_ORLIB) <= listed
 
 
-def test_in_memory_route_matches_folder_route(tmp_path):
-    """to_sitedata (no files) gives the same optimum as the folder route for cap41."""
-    sol = solve(to_sitedata(read_orlib_cap(ORLIB_DIR / "cap41.txt")),
-                Scenario.from_toml(FACILITY_LOCATION))
+@pytest.mark.parametrize("name", SMALL_ORLIB)
+def test_small_instance_in_memory(name):
+    """Every small instance through to_sitedata (no files) and the facility-location preset."""
+    sol = solve(to_sitedata(read_orlib_cap(ORLIB_DIR / f"{name}.txt")),
+                Scenario.from_toml(FACILITY_LOCATION), explain=False)
     assert sol.status == "optimal"
-    assert sol.objective_eur == pytest.approx(orlib_optimum("cap41"), rel=REL)
+    assert sol.objective_eur == pytest.approx(orlib_optimum(name), rel=REL)
 
 
 def test_capa_needs_a_capacity(tmp_path):

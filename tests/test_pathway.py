@@ -12,8 +12,8 @@ import pytest
 from issue5_toy import toy_data, toy_scenario
 
 from siting.parameters import crf
-from siting.solve import solve
-from siting.verify import verify
+from siting.solver import solve
+from siting.verifier import verify
 
 PERIODS = [2028, 2030, 2032]
 

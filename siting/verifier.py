@@ -42,11 +42,11 @@ COMPONENTS = ("capex", "fixed_cost", "grid", "energy", "carbon", "water", "heat"
 
 #: Where ``docs/MODEL.md`` leaves a choice, the reading this verifier takes.
 READINGS = (
-    "site set: first `max_sites` rows of the site table, then only `country.allowed`",
+    "site set: only `country.allowed` (upper-cased), then the first `max_sites` of those",
     "slices: grouped by (month, hour // hours_per_block), ordered by month then block; the "
     "solution's `slice` coordinate is matched by position",
     "PUE/WUE of an aggregated slice = pue/wue of the slice's weight-averaged temperature",
-    "site room M_s = max(0, max_it_mw - existing_it_mw); `min_it_mw` is not a model constraint",
+    "site room M_s = max(0, max_it_mw - existing_it_mw); Σ_a x ≥ min_it_mw · Σ_a y",
     "big-M fallback when M[s,a] is infinite: the largest of the per-period targets (block "
     "target on) and the per-period total demand (block demand on); no bound when neither exists",
     "carbon is priced only when blocks `energy` and `carbon` are both on",
@@ -427,6 +427,7 @@ class _Inputs:
     target: np.ndarray  # (P,)
     headroom: np.ndarray  # (S,P) MW
     room: np.ndarray  # (S,) MW (inf without site_max)
+    site_min: np.ndarray  # (S,) MW: min_it_mw when the site opens (0 without site_max)
     bigM: np.ndarray  # (S,A) MW
     U: np.ndarray  # (S,) MW
     demand: np.ndarray  # (R,P) MW
@@ -452,10 +453,11 @@ def _prepare(data: SiteData, sc: Scenario) -> _Inputs:
         if default is not None and not (isinstance(default, float) and np.isnan(default)):
             sites[col] = sites[col].where(sites[col].notna(), default)
     sites.index = sites.index.astype(str)
+    if sc.country.allowed is not None:
+        sites = sites[sites["country"].astype(str).isin([str(c).upper()
+                                                         for c in sc.country.allowed])]
     if sc.max_sites is not None:
         sites = sites.iloc[: sc.max_sites]
-    if sc.country.allowed is not None:
-        sites = sites[sites["country"].astype(str).isin([str(c) for c in sc.country.allowed])]
     S = sites.index.to_numpy()
     ns = S.size
 
@@ -515,6 +517,8 @@ def _prepare(data: SiteData, sc: Scenario) -> _Inputs:
                 + sc.site_rules.retiring_plant_share
                 * sites["retiring_plant_mw"].astype(float).to_numpy()[:, None] * freed)
 
+    site_min = (sites["min_it_mw"].astype(float).fillna(0.0).to_numpy() if on["site_max"]
+                else np.zeros(ns))
     if on["site_max"]:
         room = np.maximum(0.0, sites["max_it_mw"].astype(float).to_numpy()
                           - sites["existing_it_mw"].astype(float).to_numpy())
@@ -585,7 +589,7 @@ def _prepare(data: SiteData, sc: Scenario) -> _Inputs:
 
     return _Inputs(sites=sites, S=S, A=A, arch=arch, P=P, C=C, Z=Z, H=H, T=T, R=R, K=K, zi=zi,
                    ki=ki, w=w, pue=pue, wue=wue, pf=pf, cf=cf, price=price, ci=ci, pm=pm, W=W,
-                   target=target, headroom=headroom, room=room, bigM=bigM, U=U, demand=demand,
+                   target=target, headroom=headroom, room=room, site_min=site_min, bigM=bigM, U=U, demand=demand,
                    allowed=allowed, cost_sr=cost_sr, active=active, slice_weights=w,
                    anchor=anchor, expansion=expansion, cm=cm)
 
@@ -813,6 +817,8 @@ def verify(solution: Any, data: SiteData, scenario: Scenario, *, tol: float = 1e
     if act["site_max"]:
         blocks.append("site_max")
         ck.check("site_max", "site maximum", xs, "<=", inp.room[:, None], SP, lab)
+        ck.check("site_max", "site minimum when open", xs, ">=",
+                 inp.site_min[:, None] * y.sum(axis=1), SP, lab)
         ck.check("site_max", "no room: not open", y, "==", 0.0, SAP, lab,
                  mask=np.broadcast_to((inp.room <= 0)[:, None, None], y.shape))
 
