@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 import pyomo.environ as pyo
 
+from siting.errors import ScenarioError
 from siting.parameters import Params
 from siting.scenario import Scenario
 
@@ -281,13 +282,31 @@ def block_renewables(m, P: Params, sc: Scenario) -> None:
 
 
 def block_heat(m, P: Params, sc: Scenario) -> None:
-    """e ≤ recoverable share · IT energy; e ≤ reachable district-heat demand."""
+    """e ≤ recoverable share · IT energy in the heating season; e ≤ reachable heat demand."""
     util = P.arch["utilisation"].to_numpy(float)
-    k = sc.heat.recoverable_share * P.hours_year
+    k = sc.heat.recoverable_share * P.heat_hours
     m.heat_it = pyo.Constraint(m.S, m.P, rule=lambda m, s, p: m.e[s, p] <= _sum(
-        k * util[a] * m.x[s, a, p] for a in m.A))
+        float(k[s] * util[a]) * m.x[s, a, p] for a in m.A))
     m.heat_demand = pyo.Constraint(m.S, m.P, rule=lambda m, s, p: m.e[s, p] <= float(
         P.heat_demand[s]))
+
+
+def block_standards(m, P: Params, sc: Scenario) -> None:
+    """Per site: Σ_c (E_c − max_pue·hours)·ℓ ≤ 0 (annual PUE) and e ≥ min_erf·facility energy."""
+    st = sc.standards
+    if not st.enforce:
+        return
+    z = P.site_zone
+    e_fac = np.einsum("czh,h->cz", P.pue, P.weight_h)  # MWh facility per MW load per year
+    if st.max_pue is not None:
+        k = e_fac - st.max_pue * P.hours_year
+        m.standard_pue = pyo.Constraint(m.S, m.P, rule=lambda m, s, p: _sum(
+            float(k[c, z[s]]) * m.l[s, c, p] for c in m.C) <= 0)
+    if st.min_erf is not None and st.min_erf > 0:
+        if not hasattr(m, "e"):
+            raise ScenarioError("standards.min_erf with standards.enforce needs block heat on")
+        m.standard_erf = pyo.Constraint(m.S, m.P, rule=lambda m, s, p: m.e[s, p] >= _sum(
+            float(st.min_erf * e_fac[c, z[s]]) * m.l[s, c, p] for c in m.C))
 
 
 def block_country(m, P: Params, sc: Scenario, elastic: bool = False) -> None:
@@ -381,6 +400,7 @@ BLOCK_FUNCTIONS: dict[str, Callable] = {
     "water": block_water,
     "renewables": block_renewables,
     "heat": block_heat,
+    "standards": block_standards,
     "country": block_country,
     "demand": block_demand,
     "anchors": block_anchors,
@@ -482,6 +502,8 @@ def build_model(P: Params, sc: Scenario, *, elastic: bool = False,
         if name == "renewables" and not _renewables_on(sc, P):
             continue
         if name == "cooling" and not hasattr(m, "q"):
+            continue
+        if name == "standards" and not sc.standards.enforce:
             continue
         if name in ELASTIC_BLOCKS:
             func(m, P, sc, elastic=elastic)

@@ -33,22 +33,29 @@ def aggregate_slices(profiles: xr.Dataset, hours_per_block: int) -> xr.Dataset:
     """Group the hours of each representative day into blocks of ``hours_per_block`` hours.
 
     Weights (hours per year) are summed; every other variable is weight-averaged, so weighted
-    annual means are preserved exactly.
+    annual means are preserved exactly. A block with an unknown (NaN) hour stays unknown: a
+    flat profile's NaN temperature or carbon intensity must not turn into 0.
     """
     if hours_per_block == 1 or "hour" not in profiles:
         return profiles
-    w = profiles["weight_h"]
+    w = profiles["weight_h"].values.astype(float)
     key = profiles["month"].values * 100 + profiles["hour"].values // hours_per_block
-    groups = xr.DataArray(key, dims="slice", name="block")
-    wsum = w.groupby(groups).sum()
-    out = {"weight_h": wsum}
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    starts = np.concatenate([[0], np.flatnonzero(np.diff(sorted_key)) + 1])
+    keys = sorted_key[starts]
+    wsum = np.add.reduceat(w[order], starts)
+    out = {"weight_h": ("slice", wsum)}
     for name, var in profiles.data_vars.items():
         if name in ("weight_h", "month", "hour") or "slice" not in var.dims:
             continue
-        out[name] = (var * w).groupby(groups).sum() / wsum
-    ds = xr.Dataset(out).rename({"block": "slice"})
-    keys = ds["slice"].values
-    ds = ds.assign_coords(slice=np.arange(len(keys)))
+        other = [d for d in var.dims if d != "slice"]
+        vals = var.transpose(*other, "slice").values.astype(float)[..., order]
+        agg = np.add.reduceat(vals * w[order], starts, axis=-1) / wsum
+        da = xr.DataArray(agg, dims=(*other, "slice"),
+                          coords={d: var[d].values for d in other if d in var.coords})
+        out[name] = da.transpose(*var.dims)
+    ds = xr.Dataset(out).assign_coords(slice=np.arange(len(keys)))
     ds["month"] = ("slice", keys // 100)
     ds["hour"] = ("slice", (keys % 100) * hours_per_block)
     ds.attrs = dict(profiles.attrs)
@@ -96,6 +103,7 @@ class Params:
     bigM: np.ndarray  # (S, A)
     site_room: np.ndarray  # (S,)
     site_min: np.ndarray  # (S,) min_it_mw when open (0 with block site_max off)
+    heat_hours: np.ndarray  # (S,) hours of the heating season at the site's zone
     headroom: np.ndarray  # (S, P)
     land: np.ndarray  # (S,)
     water_cap: np.ndarray  # (S,)
@@ -188,6 +196,11 @@ def build_params(data: SiteData, scenario: Scenario) -> Params:
     if scenario.on("cooling"):
         from siting import climate
 
+        no_temp = [zones[i] for i in np.flatnonzero(np.isnan(temp.values).any(axis=1))]
+        if no_temp:
+            raise InputError(f"no temperature profile for zone(s) {no_temp[:5]}: the cooling "
+                             "block needs weather (give profiles.nc) or set blocks.cooling = "
+                             "false")
         coolings = list(scenario.cooling.technologies)
         pue = np.stack([np.asarray(climate.pue(c, temp.values), dtype=float) for c in coolings])
         wue = np.stack([np.asarray(climate.wue(c, temp.values), dtype=float) for c in coolings])
@@ -260,6 +273,10 @@ def build_params(data: SiteData, scenario: Scenario) -> Params:
     zci_prof = prof["carbon_intensity_gco2_per_kwh"].transpose("zone", "slice").values
     own_ci = s["carbon_intensity_gco2_per_kwh"].to_numpy(float)
     ci_site = np.where(np.isnan(own_ci)[:, None], zci_prof[site_zone], own_ci[:, None])  # (S,H)
+    if scenario.on("energy") and np.isnan(ci_site).any():
+        bad = [sites[i] for i in np.flatnonzero(np.isnan(ci_site).any(axis=1))[:5]]
+        raise InputError(f"no carbon intensity for site(s) {bad}: give "
+                         "carbon_intensity_gco2_per_kwh or a zone profile with it")
     pue_s = pue[:, site_zone, :]  # (C,S,H)
     wpue = pue_s * weight[None, None, :]  # MWh facility per MW load per slice
     base_cost = np.einsum("csh,sh->sc", wpue, pf[site_zone]) * np.nan_to_num(price)[:, None]
@@ -318,6 +335,8 @@ def build_params(data: SiteData, scenario: Scenario) -> Params:
         countries=countries, site_zone=site_zone, site_country=site_country, weight_h=weight,
         W=period_weights(scenario), target_mw=target, arch=arch, bigM=bigM,
         site_room=site_room, headroom=headroom,
+        heat_hours=(weight[None, :] * (temp.values <= scenario.heat.season_temperature_c)
+                    ).sum(axis=1)[site_zone],
         site_min=(s["min_it_mw"].to_numpy(float) if scenario.on("site_max") else np.zeros(S)), land=land,
         water_cap=s["water_cap_m3"].to_numpy(float), heat_demand=s["heat_demand_mwh"].to_numpy(float) * scenario.heat.network_share,
         fixed_cost_site=s["fixed_cost_eur"].to_numpy(float), pue=pue, wue=wue,

@@ -165,7 +165,10 @@ class Solution:
         """Ids of the sites open in a period (default: the last)."""
         p = self.ds["period"].values[-1] if period is None else period
         op = self.ds["open"].sel(period=p).sum("archetype").to_series()
-        return [str(s) for s in op.index[op > 0.5]]
+        it = self.ds["it_mw"].sel(period=p).sum("archetype").to_series()
+        # a site counts as open when it hosts capacity (an open flag at 0 MW costs nothing
+        # where the site has no fixed cost, so the solver may leave it set)
+        return [str(s) for s in op.index[(op > 0.5) & (it > 1e-6)]]
 
     def site_table(self, period: int | None = None) -> pd.DataFrame:
         """One row per candidate site: chosen archetype, cooling, IT MW and EED indicators."""
@@ -174,7 +177,9 @@ class Solution:
         it = ds["it_mw"].sel(period=p)
         op = ds["open"].sel(period=p)
         arch = np.asarray(ds["archetype"].values)
-        chosen = np.where(op.values.max(axis=1) > 0.5, arch[op.values.argmax(axis=1)], "")
+        has_it = it.values.sum(axis=1) > 1e-6
+        chosen = np.where((op.values.max(axis=1) > 0.5) & has_it,
+                          arch[op.values.argmax(axis=1)], "")
         load = ds["load_mw"].sel(period=p)  # site, cooling
         zone_pos = pd.Index(ds["zone"].values).get_indexer(ds["site_zone"].values)
         pue = ds["pue"].values[:, zone_pos, :]  # C, S, H
@@ -212,7 +217,23 @@ class Solution:
         df["ref"] = np.where(df["facility_energy_mwh"] > 0,
                              df["zone"].map(ref_zone).fillna(0.0).to_numpy(float), np.nan)
         df["open"] = df["archetype"] != ""
+        st = self.scenario().standards
+        for col, value, ok in (("pue", st.max_pue, lambda v, t: v <= t + 1e-9),
+                               ("erf", st.min_erf, lambda v, t: v >= t - 1e-9),
+                               ("ref", st.min_ref, lambda v, t: v >= t - 1e-9),
+                               ("wue_m3_per_mwh", st.max_wue_m3_per_mwh,
+                                lambda v, t: v <= t + 1e-9)):
+            if value is not None:
+                name = "meets_" + col.split("_")[0]
+                df[name] = pd.Series(ok(df[col].to_numpy(float), value), index=df.index
+                                     ).where(df["open"], other=None)
         return df
+
+    def scenario(self) -> Scenario:
+        """The scenario this solution answers (stored as TOML in the Dataset)."""
+        import tomllib
+
+        return Scenario.from_dict(tomllib.loads(self.ds.attrs["scenario"]))
 
     def _zone_ref(self, p) -> pd.Series:
         ds = self.ds
@@ -274,6 +295,8 @@ class Solution:
                 "emissions_tco2": float(ds["emissions_tco2"].sel(period=p))
                 if "emissions_tco2" in ds else math.nan,
                 "annual_cost_eur": float(sum(costs.values())),
+                "sites_meeting": {c[6:]: int(t.loc[t["open"], c].astype(bool).sum())
+                                  for c in t.columns if c.startswith("meets_")},
                 "cost_eur": costs,
             }
             per[int(p)] = k

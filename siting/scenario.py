@@ -25,7 +25,7 @@ from siting.paths import models_dir
 BLOCKS = (
     "target", "size", "site_max", "gigafactory", "grid", "land", "cooling", "water",
     "energy", "carbon", "renewables", "heat", "country", "demand", "capex", "fixed_cost",
-    "anchors", "limits",
+    "anchors", "limits", "standards",
 )
 
 
@@ -186,7 +186,25 @@ class Heat(_Strict):
     # of EU heat supply (Euroheat & Power); the site's heat_demand_mwh is all household heat.
     network_share: float = Field(0.12, ge=0, le=1,
                                  description="share of heat_demand_mwh on a heat network")
+    # Heat sells only in the heating season: slices whose mean temperature is at or below the
+    # threshold of Eurostat's heating degree days (nrg_chdd_a: heating when Tmean ≤ 15 °C).
+    season_temperature_c: float = Field(15.0, description="heating when temperature ≤ this (°C)")
     price_eur_per_mwh: float = Field(20.0, ge=0, description="heat sale price (EUR/MWh)")
+
+
+class Standards(_Strict):
+    """Efficiency thresholds of the EED reporting (Delegated Regulation 2024/1364 indicators).
+
+    Defaults are Germany's Energy Efficiency Act (EnEfG §11) for new data centres from July
+    2026: PUE ≤ 1.2 and energy reuse factor ≥ 10 %. Each site's indicators are reported against
+    them; with ``enforce`` they become constraints on every open site.
+    """
+
+    max_pue: float | None = Field(1.2, ge=1.0, description="annual PUE at most (-)")
+    min_erf: float | None = Field(0.10, ge=0, le=1, description="energy reuse factor at least (-)")
+    min_ref: float | None = Field(None, ge=0, le=1, description="renewable energy factor (-)")
+    max_wue_m3_per_mwh: float | None = Field(None, ge=0, description="WUE at most (m3/MWh IT)")
+    enforce: bool = Field(False, description="impose max_pue and min_erf on every site")
 
 
 class Country(_Strict):
@@ -300,6 +318,7 @@ class Scenario(_Strict):
     energy: Energy = Field(default_factory=Energy)
     renewables: Renewables = Field(default_factory=Renewables)
     heat: Heat = Field(default_factory=Heat)
+    standards: Standards = Field(default_factory=Standards)
     country: Country = Field(default_factory=Country)
     demand: Demand = Field(default_factory=Demand)
     site_rules: SiteRules = Field(default_factory=SiteRules)

@@ -438,6 +438,7 @@ class _Inputs:
     anchor: np.ndarray  # (S,) bool
     expansion: np.ndarray  # (S,) MW (inf: no cap)
     cm: np.ndarray  # (P,) capex multiplier
+    temp: np.ndarray  # (Z,H) °C, aggregated slices
 
 
 def _prepare(data: SiteData, sc: Scenario) -> _Inputs:
@@ -487,7 +488,7 @@ def _prepare(data: SiteData, sc: Scenario) -> _Inputs:
         return np.asarray(agg[name].sel(zone=list(Z)).transpose("zone", "slice").values,
                           dtype=float)
 
-    temp = zh("temperature_c")
+    temp = zh("temperature_c", np.nan)
     if on["cooling"]:
         clim = _climate()
         pue = np.stack([np.broadcast_to(np.asarray(clim.pue(c, temp), dtype=float), temp.shape)
@@ -591,7 +592,7 @@ def _prepare(data: SiteData, sc: Scenario) -> _Inputs:
                    ki=ki, w=w, pue=pue, wue=wue, pf=pf, cf=cf, price=price, ci=ci, pm=pm, W=W,
                    target=target, headroom=headroom, room=room, site_min=site_min, bigM=bigM, U=U, demand=demand,
                    allowed=allowed, cost_sr=cost_sr, active=active, slice_weights=w,
-                   anchor=anchor, expansion=expansion, cm=cm)
+                   anchor=anchor, expansion=expansion, cm=cm, temp=temp)
 
 
 # ------------------------------------------------------------------------- reading decisions
@@ -941,10 +942,24 @@ def verify(solution: Any, data: SiteData, scenario: Scenario, *, tol: float = 1e
     if act["heat"]:
         blocks.append("heat")
         ck.check("heat", "heat_reuse_mwh >= 0", e, ">=", 0.0, SP, lab)
-        ck.check("heat", "recoverable heat", e, "<=",
-                 sc.heat.recoverable_share * hours_year * xu, SP, lab)
+        heat_hours = (inp.w[None, :] * (inp.temp <= sc.heat.season_temperature_c)).sum(axis=1)
+        ck.check("heat", "recoverable heat (heating season)", e, "<=",
+                 sc.heat.recoverable_share * heat_hours[inp.zi][:, None] * xu, SP, lab)
         hd = inp.sites["heat_demand_mwh"].astype(float).to_numpy()
         ck.check("heat", "heat demand", e, "<=", sc.heat.network_share * hd[:, None], SP, lab)
+
+    # ---------------------------------------------------------------- standards
+    st = sc.standards
+    if st.enforce and act.get("standards", True):
+        blocks.append("standards")
+        e_fac = np.einsum("czh,h->cz", inp.pue, inp.w)[:, inp.zi]  # (C,S) MWh per MW load
+        fac = np.einsum("scp,cs->sp", ld, e_fac)  # facility energy (MWh/yr)
+        it_energy = ld.sum(axis=1) * hours_year
+        if st.max_pue is not None:
+            ck.check("standards", "annual PUE <= max_pue", fac, "<=", st.max_pue * it_energy,
+                     SP, lab)
+        if st.min_erf is not None and st.min_erf > 0:
+            ck.check("standards", "ERF >= min_erf", e, ">=", st.min_erf * fac, SP, lab)
 
     # ---------------------------------------------------------------- country
     if act["country"]:
