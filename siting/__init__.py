@@ -41,4 +41,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'siting' has no attribute {name!r}")
 
 
-__all__ = list(_LAZY)
+__all__ = ["load", "Scenario", "solve", "Solution", "verify", "SiteData"]

@@ -175,7 +175,6 @@ def build_params(data: SiteData, scenario: Scenario) -> Params:
     if not archs:
         raise ScenarioError("archetypes: every archetype is disabled")
     arch = pd.DataFrame({k: v.model_dump() for k, v in archs.items()}).T
-    A = len(arch)
 
     prof = aggregate_slices(data.profiles, scenario.time.hours_per_block)
     zones = sorted(set(s["zone"].astype(str)))
@@ -219,7 +218,6 @@ def build_params(data: SiteData, scenario: Scenario) -> Params:
         pue = np.full((1, Z, H), scenario.cooling.fixed_pue)
         wue = np.full((1, Z, H), scenario.cooling.fixed_wue_m3_per_mwh)
         cool_allowed = np.ones((S, 1), dtype=bool)
-    C = len(coolings)
 
     # --- sizes and bounds
     site_room = (s["max_it_mw"].to_numpy(float) - s["existing_it_mw"].to_numpy(float)

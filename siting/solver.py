@@ -174,7 +174,6 @@ def run_highs(m: pyo.ConcreteModel, *, time_limit: float, mip_gap: float, thread
     incumbent HiGHS starts from.
     """
     import highspy
-
     from pyomo.common.errors import InfeasibleConstraintException
 
     t0 = time.perf_counter()
