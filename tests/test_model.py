@@ -37,28 +37,28 @@ def close(a: float, b: float, rel: float = REL) -> bool:
 def cflp_brute_force(capacity, fixed_cost, demand, unit_cost) -> float:
     """min over open sets O of Σ_O F_s + transport LP(O); inf when no open set is feasible.
 
-    Transport LP: min Σ c_sr f_sr, Σ_{s∈O} f_sr = D_r, Σ_r f_sr ≤ cap_s, f ≥ 0, only allowed
+    Transport LP: min Σ c_sr f_sr, Σ_{s∈opened} f_sr = D_r, Σ_r f_sr ≤ cap_s, f ≥ 0, only allowed
     (finite-cost) pairs.
     """
     S, R = unit_cost.shape
     best = math.inf
     for k in range(1, S + 1):
-        for O in itertools.combinations(range(S), k):
-            pairs = [(s, r) for s in O for r in range(R) if np.isfinite(unit_cost[s, r])]
+        for opened in itertools.combinations(range(S), k):
+            pairs = [(s, r) for s in opened for r in range(R) if np.isfinite(unit_cost[s, r])]
             if {r for _, r in pairs} != set(range(R)):
                 continue
-            if sum(capacity[s] for s in O) < demand.sum() - 1e-9:
+            if sum(capacity[s] for s in opened) < demand.sum() - 1e-9:
                 continue
             c = np.array([unit_cost[s, r] for s, r in pairs])
             A_eq = np.zeros((R, len(pairs)))
-            A_ub = np.zeros((len(O), len(pairs)))
+            A_ub = np.zeros((len(opened), len(pairs)))
             for j, (s, r) in enumerate(pairs):
                 A_eq[r, j] = 1.0
-                A_ub[O.index(s), j] = 1.0
-            res = linprog(c, A_ub=A_ub, b_ub=[capacity[s] for s in O], A_eq=A_eq, b_eq=demand,
+                A_ub[opened.index(s), j] = 1.0
+            res = linprog(c, A_ub=A_ub, b_ub=[capacity[s] for s in opened], A_eq=A_eq, b_eq=demand,
                           bounds=(0, None), method="highs")
             if res.status == 0:
-                best = min(best, sum(fixed_cost[s] for s in O) + res.fun)
+                best = min(best, sum(fixed_cost[s] for s in opened) + res.fun)
     return best
 
 
