@@ -47,8 +47,8 @@ READINGS = (
     "solution's `slice` coordinate is matched by position",
     "PUE/WUE of an aggregated slice = pue/wue of the slice's weight-averaged temperature",
     "site room M_s = max(0, max_it_mw - existing_it_mw); Σ_a x ≥ min_it_mw · Σ_a y",
-    "big-M fallback when M[s,a] is infinite: the largest of the per-period targets (block "
-    "target on) and the per-period total demand (block demand on); no bound when neither exists",
+    "big-M fallback when M[s,a] is infinite: the largest of 1 MW, the per-period targets (block "
+    "target on) and the per-period total demand (block demand on), and at least min_mw_a",
     "carbon is priced only when blocks `energy` and `carbon` are both on",
     "count limits (max_count, min_count, max_per_country, min_countries) apply with block "
     "`gigafactory` on; min_countries only when the gigafactory archetype is enabled",
@@ -569,8 +569,9 @@ def _prepare(data: SiteData, sc: Scenario) -> _Inputs:
         fallback.append(float(target.max()))
     if active["demand"] and R.size:
         fallback.append(float(demand.sum(axis=0).max()))
-    fb = max(fallback) if fallback else np.inf
-    bigM = np.where(np.isinf(bigM), fb, bigM)
+    fb = max(fallback + [1.0])
+    min_mw = np.array([a.min_mw for a in arch.values()], dtype=float) if A else np.zeros(0)
+    bigM = np.where(np.isinf(bigM), np.maximum(fb, min_mw[None, :]), bigM)
     u = np.array([a.utilisation for a in arch.values()], dtype=float)
     U = (u.max() * bigM.max(axis=1)) if A else np.zeros(ns)
 
