@@ -72,7 +72,7 @@ def _demand_on(sc: Scenario, P: Params) -> bool:
 # ---------------------------------------------------------------------------- structure
 def block_structure(m: pyo.ConcreteModel, P: Params, sc: Scenario) -> None:
     """Load split, one archetype per site, built stays built, opening bound x ≤ M·y."""
-    util = P.arch["utilisation"].to_numpy(float)
+    util = P.arch["utilisation"].to_numpy(float).tolist()  # Python floats: fast with Pyomo
     m.load_split = pyo.Constraint(m.S, m.P, rule=lambda m, s, p: _sum(
         m.l[s, c, p] for c in m.C) == _sum(util[a] * m.x[s, a, p] for a in m.A))
     m.one_archetype = pyo.Constraint(m.S, m.P, rule=lambda m, s, p: _sum(
@@ -82,9 +82,9 @@ def block_structure(m: pyo.ConcreteModel, P: Params, sc: Scenario) -> None:
                                  rule=lambda m, s, a, p: m.y[s, a, p] >= m.y[s, a, p - 1])
     m.keep_built = pyo.Constraint(m.S, m.A, later,
                                   rule=lambda m, s, a, p: m.x[s, a, p] >= m.x[s, a, p - 1])
-    M = P.bigM
+    M = P.bigM.tolist()
     m.open_bound = pyo.Constraint(m.S, m.A, m.P,
-                                  rule=lambda m, s, a, p: m.x[s, a, p] <= M[s, a] * m.y[s, a, p])
+                                  rule=lambda m, s, a, p: m.x[s, a, p] <= M[s][a] * m.y[s, a, p])
     for s in m.S:  # sites with no room can never open
         if P.site_room[s] <= 0:
             for a in m.A:
@@ -102,8 +102,8 @@ def block_target(m, P: Params, sc: Scenario, elastic: bool = False) -> None:
 
 def block_size(m, P: Params, sc: Scenario) -> None:
     """min_a·y ≤ x ≤ max_a·y; y = 0 before the archetype's earliest year."""
-    lo = P.arch["min_mw"].to_numpy(float)
-    hi = P.arch["max_mw"].to_numpy(float)
+    lo = P.arch["min_mw"].to_numpy(float).tolist()
+    hi = P.arch["max_mw"].to_numpy(float).tolist()
     held = _held_to_min(m, P, sc)
     m.size_min = pyo.Constraint(
         [(s, a) for s in m.S for a in m.A if lo[a] > 0 and held[s, a]], m.P,
@@ -262,8 +262,14 @@ def block_renewables(m, P: Params, sc: Scenario) -> None:
     m.zone_load = pyo.Constraint(m.Z, m.C, m.P, rule=lambda m, z, c, p: m.lz[z, c, p] == _sum(
         m.l[s, c, p] for s in members[z]))
 
-    def L(m, z, h, p):
-        return _sum(float(P.pue[c, z, h]) * m.lz[z, c, p] for c in m.C)
+    pue = P.pue.tolist()
+    cache: dict = {}
+
+    def L(m, z, h, p):  # built once, used by two or three constraints
+        key = (z, h, p)
+        if key not in cache:
+            cache[key] = _sum(pue[c][z][h] * m.lz[z, c, p] for c in m.C)
+        return cache[key]
 
     m.match_load = pyo.Constraint(m.Z, m.H, m.P, rule=lambda m, z, h, p: m.mt[z, h, p] <= L(m, z, h, p))
     m.match_ppa = pyo.Constraint(m.Z, m.H, m.P, rule=lambda m, z, h, p: m.mt[z, h, p] <= _sum(
