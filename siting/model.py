@@ -223,11 +223,16 @@ def block_land(m, P: Params, sc: Scenario) -> None:
 def block_cooling(m, P: Params, sc: Scenario) -> None:
     """One technology per site; load only on the chosen one; barred technologies fixed to 0."""
     m.cooling_one = pyo.Constraint(m.S, rule=lambda m, s: _sum(m.q[s, c] for c in m.C) <= 1)
-    ub = P.load_bound
-    m.cooling_link = pyo.Constraint(m.S, m.C, m.P,
-                                    rule=lambda m, s, c, p: m.l[s, c, p] <= ub[s] * m.q[s, c])
-    for s, c in zip(*np.nonzero(~P.cool_allowed), strict=True):
+    ub = P.load_bound.tolist()
+    allowed = P.cool_allowed
+    # ℓ[s,c,p] ≤ U_s·q[s,c] where c is allowed; a barred technology has q = ℓ = 0 (fixed, no row)
+    m.cooling_link = pyo.Constraint(
+        [(s, c) for s, c in zip(*np.nonzero(allowed), strict=True)], m.P,
+        rule=lambda m, s, c, p: m.l[s, c, p] <= ub[s] * m.q[s, c])
+    for s, c in zip(*np.nonzero(~allowed), strict=True):
         m.q[int(s), int(c)].fix(0)
+        for p in m.P:
+            m.l[int(s), int(c), p].fix(0)
     # q[s,c] ≤ Σ_{a ∈ allowed(c)} y[s,a,last]: technologies reserved to some archetypes
     last = len(P.periods) - 1
     limited = {P.coolings.index(c): [P.archetypes.index(a) for a in arcs if a in P.archetypes]

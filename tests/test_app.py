@@ -21,17 +21,7 @@ APP = Path(__file__).resolve().parents[1] / "app" / "Home.py"
 TIMEOUT = 60
 
 
-def _data_ready() -> bool:
-    try:
-        from siting.data import load
 
-        load()
-        return True
-    except Exception:  # noqa: BLE001
-        return False
-
-
-pytestmark = pytest.mark.skipif(not _data_ready(), reason="embedded dataset (data/) not built")
 
 
 @pytest.fixture(scope="module")

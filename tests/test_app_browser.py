@@ -36,15 +36,6 @@ pytestmark = [
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
 
 
-def _data_ready() -> bool:
-    try:
-        from siting.data import load
-
-        load()
-        return True
-    except Exception:  # noqa: BLE001
-        return False
-
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -54,8 +45,6 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    if not _data_ready():
-        pytest.skip("embedded dataset (data/) not built")
     port = _free_port()
     runs = tmp_path_factory.mktemp("runs")
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",

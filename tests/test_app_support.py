@@ -16,24 +16,9 @@ from siting.errors import ScenarioError
 from siting.scenario import Scenario
 
 
-def _data_ready() -> bool:
-    try:
-        from siting.data import load
-
-        load()
-        return True
-    except Exception:  # noqa: BLE001
-        return False
-
-
-needs_data = pytest.mark.skipif(not _data_ready(), reason="embedded dataset (data/) not built")
-
-
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
     """One real run of the quick preset, done in-process by the worker function."""
-    if not _data_ready():
-        pytest.skip("embedded dataset (data/) not built")
     root = tmp_path_factory.mktemp("runs")
     store = sup.RunStore(sup.new_analyst_id(), root)
     info = store.create(Scenario.from_toml("quick"), label="quick")
@@ -199,7 +184,6 @@ def test_dead_worker_is_reported(tmp_path):
     assert "MemoryError" in after.message
 
 
-@needs_data
 def test_worker_subprocess_end_to_end(tmp_path):
     """start_run really runs `python -m siting.app_support worker DIR` to the end."""
     store = sup.RunStore(sup.new_analyst_id(), tmp_path)
@@ -315,7 +299,6 @@ def test_html_report_is_self_contained(quick_run):
     assert "<script>" not in evil and "&lt;script&gt;" in evil and "&lt;b&gt;x" in evil
 
 
-@needs_data
 def test_infeasible_run_keeps_its_explanation(tmp_path):
     store = sup.RunStore(sup.new_analyst_id(), tmp_path)
     info = store.create(Scenario.from_toml("quick", **{"max_sites": 60, "country.max_share": 0.1}),
