@@ -28,7 +28,8 @@ from siting.errors import ScenarioError
 TECHS = sorted(TECHNOLOGIES)
 REQUIRED = {"air_economiser", "evaporative_tower", "dry_cooler_chiller", "direct_liquid",
             "water_cooling"}
-OWID = Path("/work/shared/data/owid/monthly-average-surface-temperatures-by-year_europe.csv")
+OWID = (Path(__file__).resolve().parents[2] / "shared" / "data" / "owid"
+        / "monthly-average-surface-temperatures-by-year_europe.csv")
 DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
 
 temps = st.floats(min_value=-30.0, max_value=45.0, allow_nan=False)
