@@ -289,6 +289,10 @@ def _default_archetypes() -> dict[str, Archetype]:
     # Capex: Turner & Townsend Data Centre Cost Index 2025, European hubs 9–14 USD/W (Frankfurt
     # 11.6, London 12.0): 10.7 MEUR/MW at 0.92 EUR/USD, building and M&E, excluding IT equipment.
     capex = 10.7e6
+    # Assumptions (no source in ../shared/data; override per scenario): utilisation (mean IT
+    # load / IT capacity) 0.8 for AI training halls, which run flat out, 0.6 hyperscale, 0.5
+    # colocation; land 0.2–0.3 ha per MW of IT; size ranges of each archetype. The utilisation
+    # sets energy per MW of capacity and so drives the archetype mix of a plan.
     return {
         "gigafactory": Archetype(min_mw=150.0, max_mw=150.0, capex_eur_per_mw=capex,
                                  utilisation=0.8, land_ha_per_mw=0.2, serves_demand=False,
