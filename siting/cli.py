@@ -348,8 +348,10 @@ def data_build(
         raise SitingError(f"raw data folder not found: {raw_dir} (use --raw, $SITING_RAW_DATA "
                           "or `siting data fetch`)")
     manifest = build_dataset(raw_dir, out or embedded_data_dir())
-    console.print(f"built {out or embedded_data_dir()}: "
-                  + ", ".join(f"{k} {v}" for k, v in manifest.get("rows", {}).items()))
+    tables = manifest.get("tables", {})
+    console.print(f"built {out or embedded_data_dir()}: " + ", ".join(
+        f"{name} ({t.get('rows', t.get('features', t.get('zones', '')))})"
+        for name, t in tables.items()))
 
 
 @data_app.command("info")

@@ -52,7 +52,10 @@ def test_countries_figures(bundle):
         "hdd",
         "cdd",
         "population",
-    ]
+        "mix_basis",
+        "coal_phaseout_status",
+    ] + [f"mix_{s}_share" for s in ("coal", "gas", "oil", "nuclear", "hydro", "wind", "solar",
+                                     "bioenergy", "other_renewables")]
     eu = c.loc[list(EU27)]
     assert eu["eu27"].all()
     for col in needed:

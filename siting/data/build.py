@@ -279,6 +279,22 @@ def build_countries(raw: Path) -> pd.DataFrame:
     for s in src.MIX_SOURCES:
         df[f"mix_{s}_share"] = (mix[s] / mix["total"]).round(4)
     df["mix_year"] = mix["year"].astype("Int64")
+    df["mix_basis"] = np.where(df["mix_year"].notna(), "generation (OWID)", "")
+    # Countries absent from the OWID extract (HU): installed-capacity shares of the
+    # powerplantmatching fleet (pumped storage excluded) stand in, flagged in mix_basis. A
+    # capacity share understates baseload (nuclear) and overstates solar: a visible proxy only.
+    missing = [c for c in df.index if df.loc[c, "eu27"] and pd.isna(df.loc[c, "mix_year"])]
+    if missing:
+        ppm = src.read_powerplants(raw)
+        ppm = ppm[ppm["country"].isin(missing) & (ppm["set"] != "Store")]
+        ppm = ppm.assign(mix=ppm["fueltype"].map(typed.PPM_FUEL_TO_MIX)).dropna(subset=["mix"])
+        cap = ppm.pivot_table(index="country", columns="mix", values="capacity_mw",
+                              aggfunc="sum").reindex(columns=list(src.MIX_SOURCES)).fillna(0.0)
+        for c in cap.index:
+            shares = cap.loc[c] / cap.loc[c].sum()
+            for s in src.MIX_SOURCES:
+                df.loc[c, f"mix_{s}_share"] = round(float(shares[s]), 4)
+            df.loc[c, "mix_basis"] = "proxy: installed capacity shares (powerplantmatching)"
 
     # degree days: mean of 2015-2024 and the latest year
     dd = src.read_chdd(raw)
@@ -300,6 +316,9 @@ def build_countries(raw: Path) -> pd.DataFrame:
     df["coal_phaseout_year"] = pd.Series(
         {k: v for k, v in typed.COAL_PHASEOUT_YEAR.items() if v is not None}
     ).astype("Int64")
+    df["coal_phaseout_status"] = pd.Series(typed.COAL_PHASEOUT_NONE).reindex(df.index)
+    df["coal_phaseout_status"] = df["coal_phaseout_status"].where(
+        df["coal_phaseout_year"].isna(), "year")
 
     # population: NUTS-0, latest year <= 2020
     pop = src.read_population(raw)

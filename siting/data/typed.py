@@ -78,6 +78,22 @@ COAL_PHASEOUT_SOURCE = (
     "Europe Beyond Coal, Overview of national coal phase-out commitments "
     "(beyond-coal.eu), status 2024, typed by the siting authors"
 )
+#: Why a country has no phase-out year: it has no coal power, or has made no commitment.
+COAL_PHASEOUT_NONE: dict[str, str] = {
+    "CY": "no coal power", "LT": "no coal power", "LU": "no coal power",
+    "LV": "no coal power", "MT": "no coal power", "EE": "no commitment (oil shale)",
+    "PL": "no commitment", "CH": "no coal power", "IS": "no coal power",
+    "LI": "no coal power", "NO": "no coal power",
+}
+
+#: powerplantmatching fuel types mapped to the OWID mix categories (for the capacity proxy).
+PPM_FUEL_TO_MIX: dict[str, str] = {
+    "Hard Coal": "coal", "Lignite": "coal", "Natural Gas": "gas", "Oil": "oil",
+    "Nuclear": "nuclear", "Hydro": "hydro", "Wind": "wind", "Solar": "solar",
+    "Solid Biomass": "bioenergy", "Biogas": "bioenergy", "Waste": "bioenergy",
+    "Geothermal": "other_renewables",
+}
+
 COAL_PHASEOUT_YEAR: dict[str, int | None] = {
     "AT": 2020,
     "BE": 2016,
