@@ -117,8 +117,12 @@ class Explanation:
             items = []
             for d in self.binding_blocks:
                 rec = d["recovered"]
-                tail = (" (lifting it alone recovers the whole shortfall)"
-                        if d["remaining"] <= TOL_MW else f" (lifting it recovers {rec:,.0f} MW)")
+                if d["remaining"] <= TOL_MW:
+                    tail = " (lifting it alone recovers the whole shortfall)"
+                elif rec > TOL_MW:
+                    tail = f" (lifting it recovers {rec:,.0f} MW of the target)"
+                else:  # it limits another requirement (demand, counts, minimum shares)
+                    tail = " (lifting it recovers part of the other requirements, not the target)"
                 items.append(f"{PLAIN.get(d['block'], d['block'])}{tail}")
             lead = items[0]
             parts.append(f"What stands in the way: {lead}" + (
