@@ -298,8 +298,12 @@ def block_heat(m, P: Params, sc: Scenario) -> None:
     k = sc.heat.recoverable_share * P.heat_hours
     m.heat_it = pyo.Constraint(m.S, m.P, rule=lambda m, s, p: m.e[s, p] <= _sum(
         float(k[s] * util[a]) * m.x[s, a, p] for a in m.A))
-    m.heat_demand = pyo.Constraint(m.S, m.P, rule=lambda m, s, p: m.e[s, p] <= float(
-        P.heat_demand[s]))
+    # Σ_{s in heat region g} e[s,p] ≤ network share · heat demand of g
+    members = _members(P.heat_group, len(P.heat_demand))
+    cap = P.heat_demand.tolist()
+    m.heat_demand = pyo.Constraint(
+        range(len(cap)), m.P,
+        rule=lambda m, g, p: _sum(m.e[s, p] for s in members[g]) <= cap[g])
 
 
 def block_standards(m, P: Params, sc: Scenario) -> None:
@@ -363,6 +367,13 @@ def block_demand(m, P: Params, sc: Scenario, elastic: bool = False) -> None:
     m.service_capacity = pyo.Constraint(
         [s for s in m.S if len(by_s[s])], m.P,
         rule=lambda m, s, p: _sum(m.f[n, p] for n in by_s[s]) <= _sum(m.x[s, a, p] for a in serves))
+    # f[s,r,p] ≤ D_r,p · Σ_{a serving} y[s,a,p]: redundant for integer plans (a closed site has
+    # no capacity) but it tightens the LP relaxation sharply, as in the strong CFLP formulation.
+    pairs = P.pairs.tolist()
+    Dl = D.tolist()
+    m.service_link = pyo.Constraint(
+        m.N, m.P, rule=lambda m, n, p: m.f[n, p] <= Dl[pairs[n][1]][p] * _sum(
+            m.y[pairs[n][0], a, p] for a in serves))
 
 
 def block_anchors(m, P: Params, sc: Scenario) -> None:

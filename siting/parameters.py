@@ -107,7 +107,8 @@ class Params:
     headroom: np.ndarray  # (S, P)
     land: np.ndarray  # (S,)
     water_cap: np.ndarray  # (S,)
-    heat_demand: np.ndarray  # (S,)
+    heat_demand: np.ndarray  # (G,) heat on the network of each heat region (MWh/yr)
+    heat_group: np.ndarray  # (S,) heat region of each site (its NUTS-3 region, else the site)
     fixed_cost_site: np.ndarray  # (S,)
     pue: np.ndarray  # (C, Z, H)
     wue: np.ndarray  # (C, Z, H)
@@ -282,13 +283,16 @@ def build_params(data: SiteData, scenario: Scenario) -> Params:
     emis = np.einsum("csh,sh->sc", wpue, ci_site) / 1000.0
     water_per_mw = np.einsum("csh,h->sc", wue[:, site_zone, :], weight)
 
-    # zone means for the renewables offset
+    # Renewables offset per zone: matched energy displaces grid energy at the zone's lowest
+    # site price and carbon intensity. Equal to the site values when the zone's sites share
+    # them (the embedded data: zone = country); never more than the displaced grid energy, so
+    # cost and emissions stay >= 0 when a bring-your-own zone mixes prices.
     zp = np.zeros(Z)
     zci = np.zeros((Z, H))
     for zi in range(Z):  # loop over zones (tens), not rows
         m = site_zone == zi
-        zp[zi] = np.nanmean(price[m]) if np.isfinite(price[m]).any() else 0.0
-        zci[zi] = ci_site[m].mean(axis=0)
+        zp[zi] = np.nanmin(price[m]) if np.isfinite(price[m]).any() else 0.0
+        zci[zi] = ci_site[m].min(axis=0)
     zone_price = zp[:, None, None] * pf[:, :, None] * pm[None, None, :]
 
     techs = list(scenario.renewables.technologies)
@@ -321,6 +325,13 @@ def build_params(data: SiteData, scenario: Scenario) -> Params:
     limit_water = (None if lim.water_m3_per_year is None else _per_period(
         lim.water_m3_per_year, P, "limits.water_m3_per_year"))
 
+    # --- heat regions: sites in one NUTS-3 region share its heat demand (it is the region's)
+    heat_key = heat_region_keys(s)
+    heat_codes, heat_group = np.unique(heat_key, return_inverse=True)
+    heat_cap = np.zeros(len(heat_codes))
+    np.maximum.at(heat_cap, heat_group, s["heat_demand_mwh"].to_numpy(float))
+    heat_cap *= scenario.heat.network_share
+
     # --- demand pairs
     pairs = np.zeros((0, 2), dtype=int)
     pair_cost = np.zeros(0)
@@ -336,7 +347,7 @@ def build_params(data: SiteData, scenario: Scenario) -> Params:
         heat_hours=(weight[None, :] * (temp.values <= scenario.heat.season_temperature_c)
                     ).sum(axis=1)[site_zone],
         site_min=(s["min_it_mw"].to_numpy(float) if scenario.on("site_max") else np.zeros(S)), land=land,
-        water_cap=s["water_cap_m3"].to_numpy(float), heat_demand=s["heat_demand_mwh"].to_numpy(float) * scenario.heat.network_share,
+        water_cap=s["water_cap_m3"].to_numpy(float), heat_demand=heat_cap, heat_group=heat_group,
         fixed_cost_site=s["fixed_cost_eur"].to_numpy(float), pue=pue, wue=wue,
         pue_max=pue.max(axis=2), cool_allowed=cool_allowed, load_bound=load_bound,
         energy_cost=energy_cost, emis=emis, water_per_mw=water_per_mw, zone_price=zone_price,
@@ -347,6 +358,15 @@ def build_params(data: SiteData, scenario: Scenario) -> Params:
         limit_emissions=limit_emissions, limit_water=limit_water,
         extra={"data": data},  # the selected SiteData, for re-solves (siting.explain levers)
     )
+
+
+def heat_region_keys(sites: pd.DataFrame) -> np.ndarray:
+    """Heat region of each site: its NUTS-3 code where known, else its own id."""
+    nuts3 = sites["nuts3"].fillna("").astype(str).to_numpy() if "nuts3" in sites else None
+    ids = np.asarray([f"site:{i}" for i in sites.index], dtype=object)
+    if nuts3 is None:
+        return ids
+    return np.where(nuts3 != "", nuts3, ids).astype(str)
 
 
 def haversine_km(lon1, lat1, lon2, lat2) -> np.ndarray:

@@ -946,8 +946,20 @@ def verify(solution: Any, data: SiteData, scenario: Scenario, *, tol: float = 1e
         heat_hours = (inp.w[None, :] * (inp.temp <= sc.heat.season_temperature_c)).sum(axis=1)
         ck.check("heat", "recoverable heat (heating season)", e, "<=",
                  sc.heat.recoverable_share * heat_hours[inp.zi][:, None] * xu, SP, lab)
+        # sites of one NUTS-3 region (else each site alone) share the region's heat demand
+        sites_ = inp.sites
+        n3 = (sites_["nuts3"].fillna("").astype(str).to_numpy() if "nuts3" in sites_
+              else np.full(len(sites_), ""))
+        key = np.where(n3 != "", n3, np.array([f"site:{i}" for i in sites_.index], dtype=object))
+        codes, grp = np.unique(key.astype(str), return_inverse=True)
         hd = inp.sites["heat_demand_mwh"].astype(float).to_numpy()
-        ck.check("heat", "heat demand", e, "<=", sc.heat.network_share * hd[:, None], SP, lab)
+        cap = np.zeros(len(codes))
+        np.maximum.at(cap, grp, hd)
+        sold = np.zeros((len(codes), e.shape[1]))
+        np.add.at(sold, grp, e)
+        ck.check("heat", "heat demand of the region", sold, "<=",
+                 sc.heat.network_share * cap[:, None], ("heat_region", "period"),
+                 dict(lab, heat_region=codes))
 
     # ---------------------------------------------------------------- standards
     st = sc.standards
@@ -1029,11 +1041,13 @@ def verify(solution: Any, data: SiteData, scenario: Scenario, *, tol: float = 1e
     pz = inp.pue[:, inp.zi, :]  # (C,S,H)
     energy_mwh = np.einsum("scp,csh,h->p", ld, pz, inp.w)  # facility MWh/yr
     emissions = np.einsum("scp,csh,sh,h->p", ld, pz, inp.ci, inp.w) / 1000.0  # tCO2/yr
-    zone_n = np.bincount(inp.zi, minlength=Z.size).astype(float)
-    zone_price = np.bincount(inp.zi, weights=inp.price, minlength=Z.size) / np.maximum(zone_n, 1)
-    zci = np.zeros((Z.size, inp.H))
-    np.add.at(zci, inp.zi, inp.ci)
-    zci /= np.maximum(zone_n, 1)[:, None]
+    # renewables credit at the zone's lowest site price and carbon intensity (MODEL.md)
+    zone_price = np.full(Z.size, np.inf)
+    np.minimum.at(zone_price, inp.zi, inp.price)
+    zone_price[~np.isfinite(zone_price)] = 0.0
+    zci = np.full((Z.size, inp.H), np.inf)
+    np.minimum.at(zci, inp.zi, inp.ci)
+    zci[~np.isfinite(zci)] = 0.0
     if act["energy"]:
         cost_sc = np.einsum("csh,s,sh,h->sc", pz, inp.price, inp.pf[inp.zi], inp.w)
         energy = np.einsum("scp,sc->p", ld, cost_sc) * inp.pm

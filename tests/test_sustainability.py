@@ -150,3 +150,33 @@ def test_enforced_standards_hold_at_every_open_site(data):
     assert (opened["pue"] <= 1.08 + 1e-7).all()
     assert (opened["erf"] >= 0.2 - 1e-7).all()
     assert siting.verify(sol, data, sc).ok
+
+
+def test_heat_sold_within_each_nuts3_region(data, raw_sites):
+    """Sites in one NUTS-3 region share its heat demand (checked from data/sites.csv)."""
+    sc = Scenario.from_toml("quick", **{"target.explicit_mw": [20000.0]})
+    sol = siting.solve(data, sc)
+    assert sol.status in ("optimal", "time_limit") and sol.feasible
+    heat = sol.site_table()["heat_reuse_mwh"]
+    region = raw_sites.loc[heat.index, "nuts3"]
+    sold = heat.groupby(region).sum()
+    cap = raw_sites.loc[heat.index].groupby("nuts3")["heat_demand_mwh"].max() * sc.heat.network_share
+    assert (sold <= cap.loc[sold.index] * (1 + 1e-6) + 1e-6).all()
+    assert (region.value_counts() > 1).any(), "some regions hold several candidates"
+
+
+def test_mixed_prices_in_a_zone_never_give_negative_cost_or_emissions(tmp_path):
+    """Matched renewables are credited at the zone's lowest site figures (docs/MODEL.md)."""
+    (tmp_path / "sites.csv").write_text(
+        "site_id,lon,lat,country,max_it_mw,electricity_price_eur_per_mwh,"
+        "carbon_intensity_gco2_per_kwh\n"
+        "a,2.35,48.85,FR,200,10,0\n"
+        "b,5.37,43.30,FR,0,500,1000\n")
+    data = siting.load(tmp_path)
+    sc = Scenario.from_toml("quick", **{"target.explicit_mw": [100.0],
+                                        "country.allowed": ["FR"], "country.max_share": 1.0})
+    sol = siting.solve(data, sc)
+    assert sol.status == "optimal"
+    costs = sol.kpis()["cost_eur"]
+    assert costs["energy"] >= 0 and sol.kpis()["emissions_tco2"] >= -1e-6
+    assert siting.verify(sol, data, sc).ok
