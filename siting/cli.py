@@ -78,11 +78,15 @@ def run(
     from siting.verifier import verify
 
     overrides = dict(parse_set_option(s) for s in (set_ or []))
+    # solver options go through the scenario schema, so their ranges are checked the same way
+    for key, value in (("solver.time_limit_s", time_limit), ("solver.mip_gap", mip_gap),
+                       ("solver.threads", threads)):
+        if value is not None:
+            overrides[key] = value
     sc = Scenario.from_toml(scenario, **overrides)
     bundle = load(data)
     with console.status(f"solving {sc.name} on {len(bundle.sites)} candidate sites…"):
-        sol = solve(bundle, sc, time_limit=time_limit, mip_gap=mip_gap, threads=threads,
-                    verbose=verbose)
+        sol = solve(bundle, sc, verbose=verbose)
     report = None
     if sol.feasible:
         report = verify(sol, bundle, sc)
@@ -111,10 +115,13 @@ def print_summary(sol, report=None, top: int = 15) -> None:
         if k.get("it_mw_by_archetype"):
             t.add_row("by archetype", ", ".join(f"{n} {v:,.0f}" for n, v in
                                                  k["it_mw_by_archetype"].items()))
-        t.add_row("facility energy", f"{k['facility_energy_mwh'] / 1e6:,.2f} TWh/yr, PUE {k['pue']:.3f}")
-        if k["emissions_tco2"] == k["emissions_tco2"]:
+        blocks = str(a.get("active_blocks", ""))
+        if k["emissions_tco2"] == k["emissions_tco2"]:  # the energy block is on
+            t.add_row("facility energy",
+                      f"{k['facility_energy_mwh'] / 1e6:,.2f} TWh/yr, PUE {k['pue']:.3f}")
             t.add_row("emissions", f"{k['emissions_tco2'] / 1e6:,.2f} MtCO2/yr")
-        t.add_row("water", f"{k['water_m3'] / 1e6:,.2f} million m3/yr")
+        if "water" in blocks or "cooling" in blocks:
+            t.add_row("water", f"{k['water_m3'] / 1e6:,.2f} million m3/yr")
         t.add_row("REF / ERF", f"{k['ref']:.1%} / {k['erf']:.1%}" if k["ref"] == k["ref"] else "-")
     t.add_row("time", f"build {a.get('build_time_s', 0):.2f} s, hand-over "
               f"{a.get('handover_time_s', 0):.2f} s, HiGHS {a.get('solver_time_s', 0):.2f} s")
@@ -261,12 +268,15 @@ def sensitivity(
     site: Annotated[list[str] | None, typer.Option("--site", help="site id: carbon price at which it enters/leaves (repeatable)")] = None,
     resolve: Annotated[bool, typer.Option("--resolve", help="also re-solve with +1 GW per period")] = False,
     top: Annotated[int, typer.Option(help="statements about other binding limits")] = 5,
+    time_limit: Annotated[float | None, typer.Option(help="solver time limit per solve (s)")] = None,
 ) -> None:
     """Shadow prices in plain words: the cost of one more GW, binding limits, carbon thresholds."""
     from siting.data import load
     from siting.sensitivity import carbon_entry_price, marginal_cost_of_target, shadow_prices
 
     sc = _load_scenario(scenario, set_)
+    if time_limit is not None:
+        sc = sc.with_overrides(**{"solver.time_limit_s": time_limit})
     bundle = load(data)
     with console.status("solving, then the LP with the site choices fixed…"):
         sens = shadow_prices(bundle, sc, top=top)

@@ -148,7 +148,7 @@ class Solution:
             raise InfeasibleError(msg, self.explanation)
         if self.status == "no_solution":
             raise NoSolutionError(
-                f"time limit of {self.ds.attrs.get('solver_time_s', 0):.0f} s reached before "
+                f"time limit of {self.ds.attrs.get('solver_time_s', 0):.3g} s reached before "
                 "any feasible plan was found: raise solver.time_limit_s (--time-limit) or "
                 "loosen the scenario")
         raise SitingError(f"solver ended with status '{self.status}' "

@@ -76,6 +76,8 @@ class Periods(_Strict):
     """Planning periods and how their annual costs are weighted into the objective."""
 
     years: list[int] = Field(default_factory=lambda: [2030], min_length=1)
+    # Assumptions: a 7 % real discount rate (a common social/commercial middle ground; override),
+    # the last period standing for 5 years.
     weighting: Literal["annual", "discounted"] = "annual"
     discount_rate: float = Field(0.07, ge=0, lt=1, description="real discount rate (-)")
     base_year: int = Field(2026, description="year decisions are taken; discounting origin")
@@ -119,7 +121,10 @@ class Target(_Strict):
 
 
 class Grid(_Strict):
-    """Grid connection: headroom, reinforcement steps and lead time."""
+    """Grid connection: headroom, reinforcement steps and lead time.
+
+    Step size (100 MW), step lifetime (40 years) and the number of steps (5) are assumptions.
+    """
 
     reinforcement: bool = True
     step_mw: float = Field(100.0, gt=0, description="MW of facility power per reinforcement step")
@@ -136,8 +141,7 @@ class Grid(_Strict):
 class Cooling(_Strict):
     """Cooling technologies and water rules."""
 
-    technologies: list[str] = Field(
-        default_factory=lambda: ["air_economiser", "evaporative_tower", "dry_cooler_chiller",
+    technologies: list[str] = Field(min_length=1, default_factory=lambda: ["air_economiser", "evaporative_tower", "dry_cooler_chiller",
                                  "direct_liquid", "water_cooling"])
     # Direct-to-chip liquid cooling serves high-density AI racks; general-purpose halls stay
     # air-cooled (ASHRAE TC9.9, "Emergence and Expansion of Liquid Cooling in Mainstream Data
@@ -160,6 +164,7 @@ class Water(_Strict):
 
 
 class Energy(_Strict):
+    # EU ETS price order of magnitude 2024–25 (≈65–85 EUR/t); override per scenario.
     carbon_price_eur_per_tco2: float = Field(80.0, ge=0, description="EUR per tCO2")
     price_multiplier: list[float] = Field(default_factory=lambda: [1.0],
                                           description="electricity price factor per period")
@@ -177,9 +182,16 @@ class Renewables(_Strict):
     ppa_eur_per_mwh: dict[str, float] = Field(default_factory=lambda: {
         "solar": 40.5, "wind_onshore": 30.4, "wind_offshore": 69.0})
 
+    @model_validator(mode="after")
+    def _techs_for_share(self) -> Renewables:
+        if self.share > 0 and not self.technologies:
+            raise ValueError("share > 0 needs at least one technology in renewables.technologies")
+        return self
+
 
 class Heat(_Strict):
-    """Heat reuse. Both defaults are assumptions (no source in ../shared/data); override them."""
+    """Heat reuse. The recoverable share, network share and heat price are assumptions (no
+    source in ../shared/data); override them."""
 
     recoverable_share: float = Field(0.6, ge=0, le=1, description="share of IT heat recoverable")
     # Assumption: heat networks reach ≈12 % of heat demand, the order of district heating's share
@@ -225,7 +237,8 @@ class Demand(_Strict):
 class SiteRules(_Strict):
     """Rules that turn raw site facts into headroom and land (visible, overridable)."""
 
-    # Assumption (documented in data/README.md): headroom by nearest substation class.
+    # Assumptions (documented in data/README.md): headroom by nearest substation class, the
+    # 10 km substation radius and the land per site kind.
     headroom_mw_380kv: float = Field(300.0, ge=0)
     headroom_mw_220kv: float = Field(100.0, ge=0)
     headroom_mw_other: float = Field(30.0, ge=0)
@@ -291,7 +304,8 @@ def _default_archetypes() -> dict[str, Archetype]:
     capex = 10.7e6
     # Assumptions (no source in ../shared/data; override per scenario): utilisation (mean IT
     # load / IT capacity) 0.8 for AI training halls, which run flat out, 0.6 hyperscale, 0.5
-    # colocation; land 0.2–0.3 ha per MW of IT; size ranges of each archetype. The utilisation
+    # colocation; land 0.2–0.3 ha per MW of IT; size ranges of each archetype; a 20-year
+    # economic life of building and M&E; gigafactories from 2028 (InvestAI calls 2025–26). The utilisation
     # sets energy per MW of capacity and so drives the archetype mix of a plan.
     return {
         "gigafactory": Archetype(min_mw=150.0, max_mw=150.0, capex_eur_per_mw=capex,
@@ -397,8 +411,12 @@ class Scenario(_Strict):
     def from_dict(cls, data: dict[str, Any], **overrides: Any) -> Scenario:
         """Validate a nested dict (as read from TOML) with dotted-key overrides."""
         data = _deep_copy(data)
+        keys = set(overrides)
+        if keys & {"target.multiplier", "target.baseline_mw"} and "target.explicit_mw" not in keys:
+            # overriding the multiplier path means "use it": drop a preset's explicit MW
+            data.get("target", {}).pop("explicit_mw", None)
         for key, value in overrides.items():
-            _set_path(data, key, value)
+            _set_path(data, key, None if value == "" else value)
         try:
             return cls.model_validate(data)
         except ValidationError as exc:

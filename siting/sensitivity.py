@@ -31,6 +31,9 @@ from siting.scenario import Scenario
 from siting.sitedata import SiteData
 
 # Pyomo constraint name → (what one more unit of its right-hand side means, unit of the dual)
+#: Rows whose statement is about raising a requirement (its dual is a cost, not a saving).
+RAISES_COST = frozenset({"demand"})
+
 ROWS = {
     "target": ("one more MW of EU IT capacity required", "EUR per MW"),
     "grid": ("one more MW of grid headroom (facility power) at {site}", "EUR per MW"),
@@ -174,7 +177,12 @@ def shadow_prices(data: SiteData, scenario: Scenario, *, top: int = 5,
         row = tab[(tab["constraint"] == "target") & (tab["period"] == year)] if len(tab) else tab
         sens.target_dual[int(year)] = float(row["value"].sum()) if len(row) else 0.0
     st = sens.statements
+    if not scenario.on("target"):
+        st.append("The capacity target block is off in this scenario: no marginal cost of "
+                  "capacity to report.")
     for year, d in sens.target_dual.items():
+        if not scenario.on("target"):
+            break
         if d > 0:
             st.append(f"{year}: one more MW of IT capacity would add {_money(d)} {per} to the "
                       f"system cost at the sites the plan already opens (≈ {_money(d * 1000)} "
@@ -191,7 +199,9 @@ def shadow_prices(data: SiteData, scenario: Scenario, *, top: int = 5,
                           f"€{r['value'] / (float(P.W[P.periods.index(r['period'])]) or 1):,.0f}"
                           " per tCO2 on top of the scenario's carbon price.")
                 continue
-            st.append(f"{when}{r['meaning'][0].upper()}{r['meaning'][1:]} would save "
+            # raising a requirement (demand) adds cost; loosening a limit saves it
+            verb = "would add" if r["constraint"] in RAISES_COST else "would save"
+            st.append(f"{when}{r['meaning'][0].upper()}{r['meaning'][1:]} {verb} "
                       f"{_money(r['value'])} {per} ({r['unit']}: {r['value']:,.0f}).")
     return sens
 

@@ -195,3 +195,17 @@ def test_round_trip_keeps_infinities_and_overrides(tmp_path):
     assert again == sc
     assert math.isinf(again.archetypes["facility"].max_mw)
     assert again.solver.time_limit_s == 12.5
+
+
+def test_overriding_the_multiplier_replaces_a_presets_explicit_target():
+    base = Scenario.from_toml("quick")
+    assert base.target.explicit_mw == [3000.0]
+    sc = Scenario.from_toml("quick", **{"periods.years": [2028, 2030],
+                                        "target.multiplier": [1.2, 1.4]})
+    assert sc.target.explicit_mw is None
+    assert sc.target.new_mw(2) == pytest.approx([12000 * 0.2, 12000 * 0.4])
+
+
+def test_empty_override_value_restores_the_default():
+    sc = Scenario.from_toml("quick", **{"target.explicit_mw": ""})
+    assert sc.target.explicit_mw is None
