@@ -182,6 +182,9 @@ def pareto(
         t.add_row(str(i), f"{r['eps']:,.0f}", f"{r['metric']:,.0f}", f"{r['cost_eur'] / 1e6:,.1f}",
                   str(int(r["open_sites"])), str(bool(r["verified"])), str(bool(r["dominated"])))
     console.print(t)
+    if ds.attrs.get("degenerate"):
+        console.print(f"The least-cost plan already has the least {metric}: there is no "
+                      "trade-off to trace, so the frontier is this single point.")
     if out is not None:
         files = write_pareto(ds, out)
         console.print(f"wrote {', '.join(f.name for f in files)} to {out}")

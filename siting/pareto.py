@@ -123,6 +123,9 @@ def pareto(data: SiteData, scenario: Scenario, *, metric: str = "emissions", n_p
     hi = float(_metric_by_period(top, metric).max())
     lo = _least_metric(data, base, metric, time_limit=tl, mip_gap=gap, threads=thr)
     lo = min(lo, hi)
+    if hi - lo <= 1e-6 * max(1.0, abs(hi)):
+        # the cheapest plan already has the least emissions (or water): no trade-off to trace
+        n_points = 1
     # a hair above the least value, so that solver tolerances never make the first cap infeasible
     eps = np.linspace(lo + 1e-6 * max(1.0, abs(lo)), hi, n_points)
     eps[-1] = hi * (1 + 1e-9) + 1e-9
@@ -147,6 +150,7 @@ def pareto(data: SiteData, scenario: Scenario, *, metric: str = "emissions", n_p
         "metric_label": label, "limits_key": key, "method": "epsilon-constraint",
         "cost_note": "objective (EUR), weighted over periods; includes the carbon price",
         "eps_min": lo, "eps_max": hi, "wall_time_s": time.perf_counter() - t0,
+        "degenerate": int(n_points == 1),
         "mip_gap": gap,
     })
     return ds

@@ -67,7 +67,9 @@ def test_written_files(frontier, tmp_path):
 def test_water_frontier_collapses_when_water_cannot_change():
     # Fixed WUE (1 m3/MWh of IT energy) and a fixed 500 MW: every plan uses 500 × 8,760 m3.
     ds = pareto(toy_data(), toy_scenario(), metric="water", n_points=2)
-    assert ds["metric"].values == pytest.approx([500 * 8760.0] * 2, rel=1e-6)
+    # no trade-off: the frontier is the single least-cost point, flagged as degenerate
+    assert ds["metric"].values == pytest.approx([500 * 8760.0], rel=1e-6)
+    assert ds.attrs["degenerate"] == 1
     assert bool(ds["verified"].all())
 
 
