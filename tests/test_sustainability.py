@@ -123,10 +123,22 @@ def test_annual_netting_is_cheaper_than_hourly_matching(quick_solution, data):
 
 
 def test_indicators_per_site_follow_eed_definitions(quick_solution, data):
-    sol, _ = quick_solution
+    sol, sc = quick_solution
     t = sol.site_table()
     opened = t[t["open"]]
     assert len(opened) > 0
+    # facility and IT energy recomputed from the decisions and the raw profiles (own slices)
+    weights, agg = _aggregate(data.profiles, sc.time.hours_per_block)
+    zones = [str(z) for z in data.profiles["zone"].values]
+    load = sol.ds["load_mw"].isel(period=0).to_pandas()  # site x cooling (MW of IT load)
+    for sid in opened.index[:15]:
+        zi = zones.index(str(data.sites.loc[sid, "zone"]))
+        fac = sum(load.loc[sid, c] * float(np.dot(
+            np.asarray(climate.pue(c, agg["temperature_c"][zi])), weights))
+            for c in load.columns if load.loc[sid, c] > 0)
+        assert opened.loc[sid, "facility_energy_mwh"] == pytest.approx(fac, rel=1e-9)
+        assert opened.loc[sid, "it_energy_mwh"] == pytest.approx(
+            load.loc[sid].sum() * weights.sum(), rel=1e-9)
     # PUE = facility / IT energy, WUE = water / IT energy, ERF = reused heat / facility energy
     np.testing.assert_allclose(opened["pue"], opened["facility_energy_mwh"]
                                / opened["it_energy_mwh"], rtol=1e-9)
