@@ -298,6 +298,31 @@ def sensitivity(
         console.print("• " + res["statement"], highlight=False, soft_wrap=True)
 
 
+@app.command("site")
+@_guard
+def site_cmd(
+    site_id: Annotated[str, typer.Argument(help="candidate site id")],
+    scenario: Annotated[str, typer.Option("--scenario", help="scenario TOML or preset")] = DEFAULT_SCENARIO,
+    data: Annotated[str | None, typer.Option("--data", help="instance folder")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="override: key.path=value")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="write the bid brief (Markdown)")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="solver time limit per solve (s)")] = None,
+) -> None:
+    """A bid brief for one site: rank, whether the plan picks it, cost of forcing it in."""
+    from siting.bid import evaluate_site
+    from siting.data import load
+
+    sc = _load_scenario(scenario, set_)
+    with console.status(f"solving {sc.name} with and without {site_id}…"):
+        brief = evaluate_site(load(data), sc, site_id, time_limit=time_limit)
+    for line in brief.statements():
+        console.print("• " + line, highlight=False, soft_wrap=True)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(brief.to_markdown(), encoding="utf-8")
+        console.print(f"wrote {out}")
+
+
 @app.command("scenario")
 @_guard
 def scenario_show(

@@ -90,6 +90,19 @@ def block_structure(m: pyo.ConcreteModel, P: Params, sc: Scenario) -> None:
             for a in m.A:
                 for p in m.P:
                     m.y[s, a, p].fix(0)
+    # a bid's "what if": Σ_a y[s,a,last] ≥ 1 for forced sites; y = 0 at excluded sites
+    index = {sid: i for i, sid in enumerate(P.sites)}
+    last = len(P.periods) - 1
+    unknown = [sid for sid in [*sc.force_open, *sc.exclude] if sid not in index]
+    if unknown:
+        raise ScenarioError(f"force_open/exclude name unknown site(s) {unknown[:5]} "
+                            "(not among the candidates of this scenario)")
+    m.force_open = pyo.Constraint([index[sid] for sid in sc.force_open], rule=lambda m, s: _sum(
+        m.y[s, a, last] for a in m.A) >= 1)
+    for sid in sc.exclude:
+        for a in m.A:
+            for p in m.P:
+                m.y[index[sid], a, p].fix(0)
 
 
 # ---------------------------------------------------------------------------- blocks

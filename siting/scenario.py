@@ -345,6 +345,9 @@ class Scenario(_Strict):
     solver: Solver = Field(default_factory=Solver)
     time: Time = Field(default_factory=Time)
     max_sites: int | None = Field(None, gt=0, description="use only the first N candidates")
+    force_open: list[str] = Field(default_factory=list,
+                                  description="site ids that must host capacity (last period)")
+    exclude: list[str] = Field(default_factory=list, description="site ids that may not open")
 
     @model_validator(mode="before")
     @classmethod

@@ -785,6 +785,13 @@ def verify(solution: Any, data: SiteData, scenario: Scenario, *, tol: float = 1e
     xu = np.einsum("sap,a->sp", x, u)  # mean IT load (MW)
     ck.check("structure", "load split", ld.sum(axis=1), "==", xu, SP, lab)
     ck.check("structure", "one archetype per site", y.sum(axis=1), "<=", 1.0, SP, lab)
+    sid = np.asarray([str(s) for s in inp.S])
+    forced = np.isin(sid, [str(s) for s in sc.force_open])
+    ck.check("structure", "force_open: hosts capacity", y[:, :, -1].sum(axis=1), ">=", 1.0,
+             ("site",), {"site": inp.S}, mask=forced)
+    barred = np.isin(sid, [str(s) for s in sc.exclude])
+    ck.check("structure", "exclude: not open", y, "==", 0.0, SAP, lab,
+             mask=np.broadcast_to(barred[:, None, None], y.shape))
     if npd > 1:
         lab_p1 = dict(lab, period=P[1:])
         ck.check("structure", "built stays built (open)", y[:, :, 1:], ">=", y[:, :, :-1], SAP,
