@@ -252,6 +252,11 @@ def test_site_page_chosen_and_rejected(workspace):
     assert "Not chosen" in _texts(at.info)
     assert at.dataframe[0].value.shape[0] >= 1
     assert at.query_params["site"] in (rejected, [rejected])
+    # the bid brief: two real solves, the forced-in cost in words
+    at.button(key="site_brief").click().run(timeout=120)
+    _ok(at)
+    brief = " ".join(m.value for m in at.markdown)
+    assert f"Bid brief: {rejected}" in brief and "Forcing it in" in brief, brief[:300]
 
 
 # ------------------------------------------------------------------------------ Data

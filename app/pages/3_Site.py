@@ -106,6 +106,27 @@ if res is not None and res.sites is not None:
             st.caption(f"With its cheapest cooling option this site ranks {rank} of "
                        f"{len(best)} candidates in this run on energy cost per MW.")
 
+# ---------------------------------------------------------------------------- bid brief
+if res is not None and data is not None and site in data.sites.index:
+    st.subheader("Bid brief")
+    st.caption("Re-solves this run's scenario with the site forced in (or kept out) to tell what "
+               "that costs the system — the same `siting site` a modeller runs. Two solves.")
+    key = f"brief::{info.run_id}::{site}"
+    if st.button("Compute the bid brief", key="site_brief"):
+        from siting.bid import evaluate_site
+        from siting.errors import SitingError
+
+        with st.spinner("solving with and without this site…"):
+            try:
+                st.session_state[key] = evaluate_site(data, res.scenario(), site).to_markdown()
+            except SitingError as exc:
+                st.session_state[key] = f"Could not evaluate this site: {exc}"
+    if key in st.session_state:
+        st.markdown(st.session_state[key])
+        st.download_button("Download the bid brief (Markdown)", st.session_state[key],
+                           file_name=f"bid-brief-{site}.md", mime="text/markdown",
+                           key="site_brief_dl")
+
 # ---------------------------------------------------------------------------- attributes
 st.subheader("Attributes (embedded dataset)")
 if data is not None and site in data.sites.index:
