@@ -31,7 +31,7 @@ from siting.data import typed
 from siting.data.rules import apply_site_rules
 from siting.paths import embedded_data_dir, raw_data_dir
 from siting.scenario import SiteRules
-from siting.sitedata import SITE_DEFAULTS
+from siting.sitedata import PROFILE_VARIABLES, SITE_DEFAULTS
 
 METRIC_CRS = "EPSG:3035"
 PRICE_BAND_ORDER = ("IG", "IF", "IE", "ID", "IC")
@@ -604,17 +604,7 @@ def build_profiles(raw: Path, zones: list[str], countries: pd.DataFrame) -> xr.D
     n = len(sl)
     mh = pd.MultiIndex.from_arrays([sl["month"], sl["hour"]])
     w = sl["weight_h"].to_numpy()
-    data: dict[str, dict[str, np.ndarray]] = {
-        v: {}
-        for v in (
-            "temperature_c",
-            "cf_solar",
-            "cf_wind_onshore",
-            "cf_wind_offshore",
-            "carbon_intensity_gco2_per_kwh",
-            "price_factor",
-        )
-    }
+    data: dict[str, dict[str, np.ndarray]] = {v: {} for v in PROFILE_VARIABLES}
     notes: list[str] = []
 
     # capacity factors
