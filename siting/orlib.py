@@ -82,7 +82,7 @@ def to_sitedata(inst: CapInstance):
     """
     import geopandas as gpd
 
-    from siting.profiles import flat_profiles
+    from siting.data.instance import flat_profile
     from siting.sitedata import SiteData, fill_site_defaults
 
     m, n = inst.cost.shape
@@ -104,7 +104,7 @@ def to_sitedata(inst: CapInstance):
     countries = pd.DataFrame({"name": ["Germany"], "eu27": [True], "price_eur_per_mwh": [np.nan],
                               "carbon_intensity_gco2_per_kwh": [np.nan]},
                              index=pd.Index(["DE"], name="iso2"))
-    return SiteData(gdf, flat_profiles(["DE"]), countries, demand, service,
+    return SiteData(gdf, flat_profile(["DE"]), countries, demand, service,
                     {"name": inst.name, "source": "OR-Library (Beasley 1988)"})
 
 

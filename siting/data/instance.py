@@ -53,7 +53,7 @@ when the embedded data is not installed) get a *flat profile*: one slice per (mo
 12 x 24 = 288 slices weighted by the days of the month (8760 h), ``price_factor`` 1, carbon
 intensity of the zone's country (else the mean of its sites' own figures, else NaN), capacity
 factors 0 and NaN temperature (unknown: the cooling and renewables blocks need a real profile;
-same convention as :func:`siting.profiles.flat_profiles`). The zones concerned are listed in ``profiles.attrs["flat_zones"]``. Countries neither
+layout of :func:`siting.profiles.slice_layout`). The zones concerned are listed in ``profiles.attrs["flat_zones"]``. Countries neither
 in ``countries.csv`` nor in the embedded data get a row with their name, ``eu27`` flag and NaN
 figures.
 """
