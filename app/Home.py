@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import streamlit as st  # noqa: E402
 import ui  # noqa: E402
 
-from siting import app_support as sup  # noqa: E402
+import siting.app as sup  # noqa: E402
 from siting.errors import SitingError  # noqa: E402
 from siting.scenario import Scenario  # noqa: E402
 

@@ -1,6 +1,6 @@
 """Shared Streamlit helpers of the app pages: the analyst's workspace, cached loads, widgets.
 
-Everything that does not need Streamlit lives in :mod:`siting.app_support` (tested on its own).
+Everything that does not need Streamlit lives in :mod:`siting.app` (tested on its own).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ if str(ROOT) not in sys.path:  # `streamlit run app/Home.py` from anywhere
 
 import streamlit as st  # noqa: E402
 
-from siting import app_support as sup  # noqa: E402
+import siting.app as sup  # noqa: E402
 
 PAGES = {
     "Home.py": "Scenario builder and runs",

@@ -16,16 +16,18 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # pragma: no cover
+    from siting.api import solve
     from siting.data import load
     from siting.results import Solution
     from siting.scenario import Scenario
-    from siting.solver import solve
     from siting.verifier import verify
 
 _LAZY = {
     "load": ("siting.data", "load"),
     "Scenario": ("siting.scenario", "Scenario"),
-    "solve": ("siting.solver", "solve"),
+    "solve": ("siting.api", "solve"),
+    "run": ("siting.pipeline", "run"),
+    "blocks": ("siting.blocks", None),
     "Solution": ("siting.results", "Solution"),
     "verify": ("siting.verifier", "verify"),
     "SiteData": ("siting.sitedata", "SiteData"),
@@ -37,8 +39,9 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         mod, attr = _LAZY[name]
-        return getattr(importlib.import_module(mod), attr)
+        module = importlib.import_module(mod)
+        return module if attr is None else getattr(module, attr)
     raise AttributeError(f"module 'siting' has no attribute {name!r}")
 
 
-__all__ = ["load", "Scenario", "solve", "Solution", "verify", "SiteData"]
+__all__ = ["load", "Scenario", "solve", "Solution", "verify", "SiteData", "run", "blocks"]

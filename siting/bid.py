@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from siting.errors import InputError
-from siting.parameters import build_params, crf
+from siting.physics.finance import crf
+from siting.pipeline import prepare, run
 from siting.scenario import Scenario
 from siting.sitedata import SiteData
 
@@ -103,7 +104,7 @@ def cost_ranking(data: SiteData, scenario: Scenario) -> pd.Series:
     most common archetype in the scenario's first), plus the annualised capex: the site's
     running economics, before grid, land and the plan's other limits.
     """
-    P = build_params(data, scenario)
+    P = prepare(data, scenario)
     u = float(P.arch["utilisation"].iloc[0])
     carbon = scenario.energy.carbon_price_eur_per_tco2 if scenario.on("carbon") else 0.0
     per_load = P.energy_cost[:, :, -1] + carbon * P.emis  # (S, C) EUR per MW of load
@@ -121,8 +122,6 @@ def evaluate_site(data: SiteData, scenario: Scenario, site_id: str, *,
     Both solves use a tight relative gap (default 1e-4, at most the scenario's), since the
     difference of two objectives is what the brief reports.
     """
-    from siting.solver import solve
-
     scenario = scenario.with_overrides(**{"solver.mip_gap": min(mip_gap, scenario.solver.mip_gap)})
     if site_id not in data.sites.index:
         raise InputError(f"unknown site id '{site_id}' (see `siting data info` or sites.csv)")
@@ -130,13 +129,13 @@ def evaluate_site(data: SiteData, scenario: Scenario, site_id: str, *,
     if site_id not in ranking.index:
         raise InputError(f"site '{site_id}' is not a candidate in scenario '{scenario.name}' "
                          "(country.allowed / max_sites leave it out)")
-    base = solve(data, scenario, time_limit=time_limit, explain=False).raise_for_status()
+    base = run(data, scenario, time_limit=time_limit).raise_for_status()
     table = base.site_table()
     row = table.loc[site_id]
     chosen = bool(row["open"])
     key = "exclude" if chosen else "force_open"
     other = scenario.with_overrides(**{key: [*getattr(scenario, key), site_id]})
-    alt = solve(data, other, time_limit=time_limit, explain=False)
+    alt = run(data, other, time_limit=time_limit)
     alt_obj = alt.objective_eur if alt.feasible else math.inf
     alt_row = alt.site_table().loc[site_id] if alt.feasible else None
     fac = float((row if chosen else alt_row)["facility_energy_mwh"]) if (

@@ -15,7 +15,26 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from siting.errors import SitingError
+import siting
+from siting.api import solve
+from siting.bid import evaluate_site
+from siting.blocks import get, registry
+from siting.blocks._describe import describe, markdown, summary_table
+from siting.data import load
+from siting.data.build import build_dataset
+from siting.data.fetch import fetch
+from siting.data.info import summary
+from siting.errors import ScenarioError, SitingError
+from siting.explain import explain_infeasibility
+from siting.fmt import money, num, pct
+from siting.orlib import read_orlib_cap, write_instance_folder
+from siting.pareto import frontier_table, write_pareto
+from siting.pareto import pareto as run_pareto
+from siting.paths import app_dir, embedded_data_dir, raw_data_dir, user_cache_dir
+from siting.pipeline import run as run_plan
+from siting.scenario import Scenario, parse_set_option, reference_table
+from siting.sensitivity import carbon_entry_price, marginal_cost_of_target, shadow_prices
+from siting.sweep import parse_vary, run_serial, run_sweep, sweep_table, vary
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Where should Europe build its AI gigafactories and data centres?")
@@ -70,13 +89,6 @@ def run(
     verbose: Annotated[bool, typer.Option("--verbose", help="show the HiGHS log")] = False,
 ) -> None:
     """Solve a scenario, verify the answer independently, print a summary, write results."""
-    import json
-
-    from siting.data import load
-    from siting.scenario import Scenario, parse_set_option
-    from siting.solver import solve
-    from siting.verifier import verify
-
     overrides = dict(parse_set_option(s) for s in (set_ or []))
     # solver options go through the scenario schema, so their ranges are checked the same way
     for key, value in (("solver.time_limit_s", time_limit), ("solver.mip_gap", mip_gap),
@@ -86,12 +98,8 @@ def run(
     sc = Scenario.from_toml(scenario, **overrides)
     bundle = load(data)
     with console.status(f"solving {sc.name} on {len(bundle.sites)} candidate sites…"):
-        sol = solve(bundle, sc, verbose=verbose)
-    report = None
-    if sol.feasible:
-        report = verify(sol, bundle, sc)
-        sol.ds.attrs["verification"] = json.dumps({"ok": bool(report.ok),
-                                                    "summary": report.summary()})
+        sol = solve(bundle, sc, verbose=verbose, verify=True)
+    report = sol.verification
     if out is not None:
         files = sol.write(out)
         console.print(f"wrote {', '.join(f.name for f in files)} to {out}")
@@ -109,8 +117,8 @@ def print_summary(sol, report=None, top: int = 15) -> None:
     t.add_row("status", f"{sol.status} ({a.get('termination')})")
     if sol.feasible:
         k = sol.kpis()
-        t.add_row("objective", f"{sol.objective_eur:,.0f} EUR")
-        t.add_row("best bound / gap", f"{a['best_bound_eur']:,.0f} EUR / {a['mip_gap']:.3%}")
+        t.add_row("objective", f"{money(sol.objective_eur)} ({sol.objective_eur:,.0f} EUR)")
+        t.add_row("best bound / gap", f"{money(a['best_bound_eur'])} / {a['mip_gap']:.3%}")
         t.add_row("new IT capacity", f"{k['it_mw']:,.0f} MW at {k['open_sites']} sites")
         if k.get("it_mw_by_archetype"):
             t.add_row("by archetype", ", ".join(f"{n} {v:,.0f}" for n, v in
@@ -118,11 +126,12 @@ def print_summary(sol, report=None, top: int = 15) -> None:
         blocks = str(a.get("active_blocks", ""))
         if k["emissions_tco2"] == k["emissions_tco2"]:  # the energy block is on
             t.add_row("facility energy",
-                      f"{k['facility_energy_mwh'] / 1e6:,.2f} TWh/yr, PUE {k['pue']:.3f}")
-            t.add_row("emissions", f"{k['emissions_tco2'] / 1e6:,.2f} MtCO2/yr")
+                      f"{num(k['facility_energy_mwh'] / 1e6, ',.2f')} TWh/yr, PUE "
+                      f"{num(k['pue'], '.3f')}")
+            t.add_row("emissions", f"{num(k['emissions_tco2'] / 1e6, ',.2f')} MtCO2/yr")
         if "water" in blocks or "cooling" in blocks:
-            t.add_row("water", f"{k['water_m3'] / 1e6:,.2f} million m3/yr")
-        t.add_row("REF / ERF", f"{k['ref']:.1%} / {k['erf']:.1%}" if k["ref"] == k["ref"] else "-")
+            t.add_row("water", f"{num(k['water_m3'] / 1e6, ',.2f')} million m3/yr")
+        t.add_row("REF / ERF", f"{pct(k['ref'])} / {pct(k['erf'])}")
     t.add_row("time", f"build {a.get('build_time_s', 0):.2f} s, hand-over "
               f"{a.get('handover_time_s', 0):.2f} s, HiGHS {a.get('solver_time_s', 0):.2f} s")
     if report is not None:
@@ -139,14 +148,13 @@ def print_summary(sol, report=None, top: int = 15) -> None:
                 tt.add_column(col)
             for sid, r in st.iterrows():
                 tt.add_row(str(sid), str(names.get(sid, "")) if names is not None else "",
-                           r["country"], r["archetype"], r["cooling"], f"{r['it_mw']:,.1f}",
-                           f"{r['pue']:.3f}" if r["pue"] == r["pue"] else "")
+                           r["country"], r["archetype"], r["cooling"], num(r["it_mw"]),
+                           num(r["pue"], ".3f"))
             console.print(tt)
 
 
 # ------------------------------------------------------------------- issue 5: policy levers
 def _load_scenario(scenario: str, set_: list[str] | None):
-    from siting.scenario import Scenario, parse_set_option
 
     overrides = dict(parse_set_option(s) for s in (set_ or []))
     return Scenario.from_toml(scenario, **overrides)
@@ -165,10 +173,6 @@ def pareto(
     no_verify: Annotated[bool, typer.Option("--no-verify", help="skip the verifier")] = False,
 ) -> None:
     """Cost against emissions (or water) by the ε-constraint method; every point verified."""
-    from siting.data import load
-    from siting.pareto import frontier_table, write_pareto
-    from siting.pareto import pareto as run_pareto
-
     sc = _load_scenario(scenario, set_)
     bundle = load(data)
     with console.status(f"Pareto frontier of {sc.name}: cost vs {metric}, {points} points…"):
@@ -207,8 +211,6 @@ def sweep(
     verify: Annotated[bool, typer.Option("--verify", help="verify every plan on the workers")] = False,
 ) -> None:
     """Solve a scenario for every combination of --vary values, in parallel on Dask."""
-    from siting.sweep import parse_vary, run_serial, run_sweep, sweep_table, vary
-
     sc = _load_scenario(scenario, set_)
     choices = parse_vary(vary_ or [])
     scs = vary(sc, **choices) if choices else {sc.name: sc}
@@ -242,22 +244,17 @@ def explain(
     time_limit: Annotated[float | None, typer.Option(help="time limit per re-solve (s)")] = None,
 ) -> None:
     """Say why a scenario cannot be met: shortfall per period, what prevents it, the levers."""
-    from siting.data import load
-    from siting.explain import explain_infeasibility
-    from siting.parameters import build_params
-    from siting.solver import solve as solve_plan
-
     sc = _load_scenario(scenario, set_)
     bundle = load(data)
     tl = sc.solver.time_limit_s if time_limit is None else time_limit
     with console.status(f"solving {sc.name}…"):
-        sol = solve_plan(bundle, sc, time_limit=tl, explain=False)
+        sol = run_plan(bundle, sc, time_limit=tl)
     if sol.feasible:
         console.print(f"{sc.name} is feasible ({sol.status}): every requirement is met; "
                       "see `siting sensitivity` for what drives its cost.")
         return
     with console.status("explaining: elastic re-solves…"):
-        ex = explain_infeasibility(build_params(bundle, sc), sc, time_limit=tl, data=bundle)
+        ex = explain_infeasibility(sol.params, sc, time_limit=tl, data=bundle)
     console.print(ex.text(), highlight=False, soft_wrap=True)
     raise typer.Exit(3)
 
@@ -274,9 +271,6 @@ def sensitivity(
     time_limit: Annotated[float | None, typer.Option(help="solver time limit per solve (s)")] = None,
 ) -> None:
     """Shadow prices in plain words: the cost of one more GW, binding limits, carbon thresholds."""
-    from siting.data import load
-    from siting.sensitivity import carbon_entry_price, marginal_cost_of_target, shadow_prices
-
     sc = _load_scenario(scenario, set_)
     if time_limit is not None:
         sc = sc.with_overrides(**{"solver.time_limit_s": time_limit})
@@ -309,9 +303,6 @@ def site_cmd(
     time_limit: Annotated[float | None, typer.Option(help="solver time limit per solve (s)")] = None,
 ) -> None:
     """A bid brief for one site: rank, whether the plan picks it, cost of forcing it in."""
-    from siting.bid import evaluate_site
-    from siting.data import load
-
     sc = _load_scenario(scenario, set_)
     with console.status(f"solving {sc.name} with and without {site_id}…"):
         brief = evaluate_site(load(data), sc, site_id, time_limit=time_limit)
@@ -323,6 +314,29 @@ def site_cmd(
         console.print(f"wrote {out}")
 
 
+@app.command("blocks")
+@_guard
+def blocks_cmd(
+    name: Annotated[str | None, typer.Argument(help="one block, printed in full")] = None,
+    markdown_: Annotated[bool, typer.Option("--markdown", help="the block list of docs/MODEL.md")] = False,
+    scenario: Annotated[str | None, typer.Option("--scenario", help="scenario TOML or preset: show which blocks it has on")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="override: key.path=value")] = None,
+) -> None:
+    """List the model's constraint blocks (purpose, variables, on/off, equations)."""
+    sc = _load_scenario(scenario, set_) if scenario is not None else None
+    if markdown_:
+        sys.stdout.write(markdown(registry()))
+        return
+    if name is None:
+        console.print(summary_table(registry(), sc))
+        return
+    try:
+        block = get(name)
+    except KeyError as exc:
+        raise ScenarioError(str(exc).strip("\"'")) from None
+    console.print(describe(block, sc), highlight=False, soft_wrap=True, markup=False)
+
+
 @app.command("scenario")
 @_guard
 def scenario_show(
@@ -331,8 +345,6 @@ def scenario_show(
     reference: Annotated[bool, typer.Option("--reference", help="print every key as a table")] = False,
 ) -> None:
     """Print a scenario with every default filled in (TOML), or the key reference."""
-    from siting.scenario import Scenario, parse_set_option, reference_table
-
     if reference:
         sys.stdout.write(reference_table())
         return
@@ -348,8 +360,6 @@ def orlib(
     capacity: Annotated[float | None, typer.Option(help="capacity for capa/capb/capc")] = None,
 ) -> None:
     """Convert an OR-Library capacitated facility-location file to an instance folder."""
-    from siting.orlib import read_orlib_cap, write_instance_folder
-
     write_instance_folder(read_orlib_cap(instance, capacity), out)
     console.print(f"wrote {out} — solve with: siting run models/facility-location.toml --data {out}")
 
@@ -358,9 +368,7 @@ def orlib(
 @_guard
 def app_cmd(port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 8501) -> None:
     """Start the Streamlit app on 127.0.0.1."""
-    from siting.paths import REPO_ROOT
-
-    home = REPO_ROOT / "app" / "Home.py"
+    home = app_dir() / "Home.py"
     os.environ["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
     cmd = [sys.executable, "-m", "streamlit", "run", str(home), "--server.headless", "true",
            "--server.address", "127.0.0.1", "--server.port", str(port),
@@ -378,9 +386,6 @@ def data_build(
     out: Annotated[Path | None, typer.Option(help="output folder (default: data/)")] = None,
 ) -> None:
     """Derive the embedded default dataset from the raw public extracts."""
-    from siting.data.build import build_dataset
-    from siting.paths import embedded_data_dir, raw_data_dir
-
     raw_dir = raw_data_dir(raw)
     if not raw_dir.is_dir():
         raise SitingError(f"raw data folder not found: {raw_dir} (use --raw, $SITING_RAW_DATA "
@@ -396,9 +401,6 @@ def data_build(
 @_guard
 def data_info(data: Annotated[str | None, typer.Option("--data")] = None) -> None:
     """Summary: site counts by country and kind, vintages and sources."""
-    import siting
-    from siting.data.info import summary
-
     out = summary(siting.load(data))
     for item in out if isinstance(out, list | tuple) else [out]:
         console.print(item)
@@ -408,8 +410,6 @@ def data_info(data: Annotated[str | None, typer.Option("--data")] = None) -> Non
 @_guard
 def data_validate(folder: Annotated[str, typer.Argument(help="instance folder")]) -> None:
     """Check a bring-your-own instance folder; exit 2 with one clear message if it is wrong."""
-    import siting
-
     b = siting.load(folder)
     n_dem = 0 if b.demand is None else len(b.demand)
     console.print(f"ok: {len(b.sites)} sites in {b.sites['country'].nunique()} countries, "
@@ -420,9 +420,6 @@ def data_validate(folder: Annotated[str, typer.Argument(help="instance folder")]
 @_guard
 def data_fetch(dest: Annotated[Path | None, typer.Option(help="download folder")] = None) -> None:
     """Download the raw public sources (pinned checksums) into the per-user cache."""
-    from siting.data.fetch import fetch
-    from siting.paths import user_cache_dir
-
     fetch(dest or user_cache_dir() / "raw")
 
 

@@ -21,28 +21,26 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from siting import blocks as block_registry
+from siting.errors import SitingError
+from siting.fmt import money
 from siting.parameters import Params
+from siting.pipeline import prepare, run
 from siting.scenario import Scenario
 
-# Blocks that limit supply (what can be built where, and when) and may be tested by removal.
-LIMITING_BLOCKS = ("site_max", "size", "grid", "land", "cooling", "water", "gigafactory",
-                   "country", "renewables", "demand", "anchors", "limits")
 
-PLAIN = {
-    "site_max": "the site maximum IT capacity (max_it_mw)",
-    "size": "the archetype sizes and earliest years",
-    "grid": "the grid headroom at candidate sites",
-    "land": "the land available at candidate sites (land_area_ha)",
-    "cooling": "the cooling rules (no evaporative cooling at water-stressed sites)",
-    "water": "the water caps",
-    "gigafactory": "the gigafactory programme rules (counts, per-country limits, Member States)",
-    "country": "the country share caps and minimums",
-    "renewables": "the renewable matching rule",
-    "demand": "the regional demand and latency rules",
-    "anchors": "the expansion limits of existing sites",
-    "limits": "the caps on annual emissions or water",
-    "target": "the capacity target",
-}
+def limiting_blocks() -> list[str]:
+    """Blocks that limit supply (what can be built where, and when), tested by removal."""
+    return [b.name for b in block_registry.registry() if b.kind == "limit"]
+
+
+def plain(block: str) -> str:
+    """The block's phrase in explanations (its name when it is not registered)."""
+    try:
+        return block_registry.get(block).plain
+    except KeyError:
+        return block
+
 
 TOL_MW = 1e-3
 
@@ -123,14 +121,14 @@ class Explanation:
                     tail = f" (lifting it recovers {rec:,.0f} MW of the target)"
                 else:  # it limits another requirement (demand, counts, minimum shares)
                     tail = " (lifting it recovers part of the other requirements, not the target)"
-                items.append(f"{PLAIN.get(d['block'], d['block'])}{tail}")
+                items.append(f"{plain(d['block'])}{tail}")
             lead = items[0]
             parts.append(f"What stands in the way: {lead}" + (
                 "; then " + "; ".join(items[1:]) if len(items) > 1 else "") + ".")
         elif self.joint_blocks:
             d = self.joint_blocks[0]
             parts.append("No single limit explains it; together, "
-                         f"{PLAIN.get(d['blocks'][0])} and {PLAIN.get(d['blocks'][1])} prevent "
+                         f"{plain(d['blocks'][0])} and {plain(d['blocks'][1])} prevent "
                          f"the plan (removing both recovers {d['recovered']:,.0f} MW).")
         else:
             tight = [(p, self.structural_mw.get(p, math.inf)) for p in short
@@ -151,7 +149,7 @@ class Explanation:
         if self.cheapest is not None:
             c = self.cheapest
             parts.append(f"Cheapest relaxation that meets every requirement: {c.description}, "
-                         f"at a plan cost of {_money(c.cost_eur)}.")
+                         f"at a plan cost of {money(c.cost_eur)}.")
         elif good:
             parts.append("No single lever meets every requirement on its own; combine them.")
         if not parts:
@@ -179,12 +177,6 @@ def _periods(by_period: dict[int, float], short: dict[int, float]) -> str:
     return f" ({', '.join(items)})" if items else ""
 
 
-def _money(v: float) -> str:
-    if not math.isfinite(v):
-        return "unknown"
-    return f"€{v / 1e9:,.2f} bn" if abs(v) >= 1e9 else f"€{v / 1e6:,.1f} million"
-
-
 def _plain(v):
     if isinstance(v, float) and not math.isfinite(v):
         return None
@@ -194,98 +186,26 @@ def _plain(v):
 # ----------------------------------------------------------------------------- levers
 def levers_for(block: str, sc: Scenario) -> list[tuple[str, dict]]:
     """Concrete changes that loosen ``block``: (description, dotted-key overrides)."""
-    g = sc.grid
-    out: list[tuple[str, dict]] = []
-    if block == "grid":
-        if not g.reinforcement:
-            out.append(("allowing grid reinforcement (grid.reinforcement = true)",
-                        {"grid.reinforcement": True}))
-        if not g.reinforcement and g.lead_time_years > 0:
-            out.append((f"allowing grid reinforcement with no lead time instead of "
-                        f"{g.lead_time_years} years (grid.reinforcement = true, "
-                        "grid.lead_time_years = 0)",
-                        {"grid.reinforcement": True, "grid.lead_time_years": 0}))
-        if g.reinforcement and g.lead_time_years > 0:
-            out.append((f"shortening the reinforcement lead time from {g.lead_time_years} to 0 "
-                        "years (grid.lead_time_years = 0)", {"grid.lead_time_years": 0}))
-        if g.reinforcement:
-            n = max(1, 2 * g.max_steps)
-            out.append((f"allowing {n} reinforcement steps per site instead of {g.max_steps} "
-                        f"(grid.max_steps = {n})", {"grid.max_steps": n}))
-        if g.zone_headroom_mw:
-            out.append(("lifting the zone headroom caps (grid.zone_headroom_mw = {})",
-                        {"grid.zone_headroom_mw": {}}))
-    elif block == "gigafactory":
-        gf = sc.archetypes.get("gigafactory")
-        if gf is not None and gf.enabled and gf.max_count is not None:
-            n = gf.max_count + 2
-            out.append((f"raising the gigafactory count from {gf.max_count} to {n} "
-                        f"(archetypes.gigafactory.max_count = {n})",
-                        {"archetypes.gigafactory.max_count": n}))
-        if gf is not None and gf.max_per_country is not None:
-            out.append(("dropping the per-country gigafactory limit "
-                        "(archetypes.gigafactory.max_per_country)",
-                        {"archetypes.gigafactory.max_per_country": None}))
-        if sc.gigafactory.min_countries > 0:
-            out.append((f"dropping the {sc.gigafactory.min_countries}-Member-State requirement "
-                        "(gigafactory.min_countries = 0)", {"gigafactory.min_countries": 0}))
-    elif block == "size":
-        first = min(sc.periods.years)
-        for name, a in sc.enabled_archetypes().items():
-            if a.earliest_year > first:
-                out.append((f"allowing {name} from {first} instead of {a.earliest_year} "
-                            f"(archetypes.{name}.earliest_year = {first})",
-                            {f"archetypes.{name}.earliest_year": first}))
-            if name != "gigafactory" and math.isfinite(a.max_mw):
-                out.append((f"doubling the largest {name} size to {2 * a.max_mw:,.0f} MW "
-                            f"(archetypes.{name}.max_mw = {2 * a.max_mw:g})",
-                            {f"archetypes.{name}.max_mw": 2 * a.max_mw}))
-    elif block == "country":
-        c = sc.country
-        if c.max_share < 1 or c.max_share_by_country:
-            new = min(1.0, round(c.max_share + 0.1, 3))
-            out.append((f"raising the country share cap from {c.max_share:.0%} to {new:.0%} "
-                        f"(country.max_share = {new})",
-                        {"country.max_share": new, "country.max_share_by_country": {}}))
-        if c.min_share_by_country:
-            out.append(("dropping the country minimum shares (country.min_share_by_country)",
-                        {"country.min_share_by_country": {}}))
-    elif block == "cooling":
-        out.append(("allowing evaporative cooling at water-stressed sites "
-                    "(cooling.water_stress_threshold = 5)", {"cooling.water_stress_threshold": 5.0}))
-    elif block == "water" and sc.water.cap_m3_per_mw is not None:
-        out.append(("dropping the per-MW water cap (water.cap_m3_per_mw)",
-                    {"water.cap_m3_per_mw": None}))
-    elif block == "anchors":
-        out.append(("removing the expansion limits of existing sites "
-                    "(anchors.max_expansion_mw, anchors.max_expansion_factor)",
-                    {"anchors.max_expansion_mw": None, "anchors.max_expansion_factor": None}))
-    elif block == "limits":
-        if sc.limits.emissions_tco2_per_year is not None:
-            out.append(("lifting the emissions cap (limits.emissions_tco2_per_year)",
-                        {"limits.emissions_tco2_per_year": None}))
-        if sc.limits.water_m3_per_year is not None:
-            out.append(("lifting the water cap (limits.water_m3_per_year)",
-                        {"limits.water_m3_per_year": None}))
-    return out
+    try:
+        return block_registry.get(block).lever_list(sc)
+    except KeyError:
+        return []
 
 
 # ----------------------------------------------------------------------------- solves
 def _elastic(P: Params, sc: Scenario, relax: tuple[str, ...], time_limit: float,
              lp: bool) -> tuple[float, object]:
-    """Elastic re-solve: (total weighted shortfall, model with values), NaN if none found."""
-    from siting.model import build_model
-    from siting.solver import run_highs
-
-    m = build_model(P, sc, elastic=True, relax_blocks=relax)
-    res = run_highs(m, time_limit=time_limit, mip_gap=1e-6, relax=lp)
-    if not res.has_solution:
-        return float("nan"), m
-    return res.objective, m
+    """Elastic re-solve: (total weighted shortfall, solution), NaN if none found."""
+    sol = run(P.data, sc, params=P, elastic=True, relax_blocks=relax, time_limit=time_limit,
+              mip_gap=1e-6, relax=lp)
+    if not sol.result.has_solution:
+        return float("nan"), sol
+    return sol.result.objective, sol
 
 
-def _short(m, P: Params) -> dict[int, float]:
-    return {int(P.periods[p]): float(m.short_target[p].value or 0.0) for p in m.P}
+def _short(sol, P: Params) -> dict[int, float]:
+    short = sol.result.value("short_target", 0.0)
+    return {int(P.periods[p]): float(short[p]) for p in range(len(P.periods))}
 
 
 def _without(P: Params, sc: Scenario, blocks: tuple[str, ...], data
@@ -294,12 +214,9 @@ def _without(P: Params, sc: Scenario, blocks: tuple[str, ...], data
     data when it is at hand (site room, land and cooling shape the big-M bounds too)."""
     if data is None:
         return P, sc, blocks
-    from siting.errors import SitingError
-    from siting.parameters import build_params
-
     try:
         sc2 = sc.with_overrides(**{f"blocks.{b}": False for b in blocks})
-        return build_params(data, sc2), sc2, ()
+        return prepare(data, sc2), sc2, ()
     except SitingError:
         return P, sc, blocks
 
@@ -338,24 +255,23 @@ def explain_infeasibility(P: Params, sc: Scenario, *, time_limit: float = 60.0,
     levers : bool
         Evaluate concrete levers and the cheapest relaxation (more solves).
     """
-    total, m = _elastic(P, sc, (), time_limit, lp=False)
+    total, base = _elastic(P, sc, (), time_limit, lp=False)
     ex = Explanation()
     if not np.isfinite(total):
         ex.status = "unexplained"
         return ex
-    ex.shortfall_mw = _short(m, P)
-    dem = sum(float(m.short_demand[r, p].value or 0) for r in m.R for p in m.P)
-    ex.shortfall_by_block = {
-        "target": sum(ex.shortfall_mw.values()),
-        "demand": dem,
-        "gigafactory": float(sum((m.short_count[a].value or 0) for a in m.A)
-                             + (m.short_countries.value or 0)),
-        "country": float(sum((v.value or 0) for v in m.short_share.values())),
-    }
+    ex.shortfall_mw = _short(base, P)
+    by_req: dict[str, float] = {}
+    for var, (req, _) in base.info.slacks.items():
+        by_req[req] = by_req.get(req, 0.0) + float(np.sum(base.result.value(var)))
+    ex.shortfall_by_block = {"target": sum(ex.shortfall_mw.values()),
+                             **{k: v for k, v in by_req.items() if k != "target"}}
     base_short = ex.shortfall_by_block["target"]
     data = data if data is not None else P.extra.get("data")
     rows = []
-    active = [b for b in LIMITING_BLOCKS if sc.on(b)]
+    limiting = set(limiting_blocks())
+    active = [b.name for b in block_registry.registry()
+              if b.name in limiting and b.is_active(sc, P)]
     for b in active:
         val, by, method = _measure(P, sc, (b,), time_limit, data)
         if not np.isfinite(val):
@@ -389,7 +305,7 @@ def explain_infeasibility(P: Params, sc: Scenario, *, time_limit: float = 60.0,
                                      time_limit)
         for d in ex.binding_blocks:  # switching a block off is a lever too (the bluntest)
             ex.levers.append(Lever(
-                d["block"], f"switching off {PLAIN.get(d['block'], d['block'])} "
+                d["block"], f"switching off {plain(d['block'])} "
                 f"(blocks.{d['block']} = false)", {f"blocks.{d['block']}": False},
                 recovered_mw=d["recovered"], remaining_mw=d["remaining"],
                 recovered_by_period={int(k): v for k, v in d["by_period"].items()}))
@@ -420,16 +336,13 @@ def _structural_capacity(P: Params, sc: Scenario) -> dict[int, float]:
 
 def _evaluate_levers(data, sc: Scenario, blocks: list[str], total: float, base_short: float,
                      short: dict[int, float], time_limit: float) -> list[Lever]:
-    from siting.errors import SitingError
-    from siting.parameters import build_params
-
     out: list[Lever] = []
     for b in blocks:
         for desc, ov in levers_for(b, sc):
             lv = Lever(b, desc, ov)
             try:
                 sc2 = sc.with_overrides(**ov)
-                P2 = build_params(data, sc2)
+                P2 = prepare(data, sc2)
             except SitingError:
                 continue
             val, m = _elastic(P2, sc2, (), time_limit, lp=False)
@@ -446,8 +359,6 @@ def _evaluate_levers(data, sc: Scenario, blocks: list[str], total: float, base_s
 
 def _combined(data, sc: Scenario, lvs: list[Lever], base_short: float,
               short: dict[int, float], time_limit: float) -> Lever:
-    from siting.parameters import build_params
-
     ov: dict = {}
     for lv in lvs:
         ov.update(lv.overrides)
@@ -455,10 +366,10 @@ def _combined(data, sc: Scenario, lvs: list[Lever], base_short: float,
                "all of these together (" + "; ".join(
                    f"{k} = {v}" for k, v in ov.items()) + ")", ov)
     sc2 = sc.with_overrides(**ov)
-    val, m = _elastic(build_params(data, sc2), sc2, (), time_limit, lp=False)
+    val, m = _elastic(prepare(data, sc2), sc2, (), time_limit, lp=False)
     if np.isfinite(val):
-        by = {
-            int(p): float(m.short_target[i].value or 0.0) for i, p in enumerate(short)}
+        st = m.result.value("short_target", 0.0)
+        by = {int(p): float(st[i]) for i, p in enumerate(short)}
         lv.recovered_mw = float(max(base_short - sum(by.values()), 0.0))
         lv.recovered_by_period = {p: float(short[p] - by.get(p, 0.0)) for p in short}
         lv.remaining_mw = float(max(val, 0.0))
@@ -466,13 +377,10 @@ def _combined(data, sc: Scenario, lvs: list[Lever], base_short: float,
 
 
 def _cheapest(data, sc: Scenario, lvs: list[Lever], time_limit: float, n: int) -> Lever | None:
-    from siting.solver import solve
-
     full = [lv for lv in lvs if lv.remaining_mw <= TOL_MW][:n]
     best = None
     for lv in full:
-        sol = solve(data, sc.with_overrides(**lv.overrides), time_limit=time_limit,
-                    explain=False)
+        sol = run(data, sc.with_overrides(**lv.overrides), time_limit=time_limit)
         if sol.feasible:
             lv.cost_eur = sol.objective_eur
             if best is None or lv.cost_eur < best.cost_eur:
@@ -480,5 +388,5 @@ def _cheapest(data, sc: Scenario, lvs: list[Lever], time_limit: float, n: int) -
     return best
 
 
-__all__ = ["Explanation", "Lever", "explain_infeasibility", "levers_for", "PLAIN",
-           "LIMITING_BLOCKS"]
+__all__ = ["Explanation", "Lever", "explain_infeasibility", "levers_for", "plain",
+           "limiting_blocks"]

@@ -14,7 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from siting.data.instance import flat_profile, write_instance
 from siting.errors import InputError
+from siting.sitedata import SiteData, fill_site_defaults
 
 
 @dataclass
@@ -82,9 +84,6 @@ def to_sitedata(inst: CapInstance):
     """
     import geopandas as gpd
 
-    from siting.data.instance import flat_profile
-    from siting.sitedata import SiteData, fill_site_defaults
-
     m, n = inst.cost.shape
     site_ids = [f"w{i + 1}" for i in range(m)]
     region_ids = [f"c{j + 1}" for j in range(n)]
@@ -110,8 +109,6 @@ def to_sitedata(inst: CapInstance):
 
 def write_instance_folder(inst: CapInstance, folder: str | os.PathLike) -> Path:
     """Write the instance in the bring-your-own folder format (sites, demand, service_cost)."""
-    from siting.data.instance import write_instance
-
     out = Path(folder)
     write_instance(to_sitedata(inst), out)
     return out

@@ -24,12 +24,13 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pyomo.environ as pyo
 import xarray as xr
 
 from siting.errors import ScenarioError
+from siting.pipeline import run
 from siting.scenario import Scenario
 from siting.sitedata import SiteData
+from siting.verifier import verify as verify_plan
 
 METRICS = {
     # metric: (limits key, unit, label)
@@ -48,31 +49,22 @@ def _metric_by_period(sol, metric: str) -> np.ndarray:
 def _least_metric(data: SiteData, sc: Scenario, metric: str, *, time_limit: float,
                   mip_gap: float, threads: int = 0) -> float:
     """min t s.t. t ≥ E_p (or water_p) for all p, under every constraint of the scenario."""
-    from siting.model import build_model, water_m3
-    from siting.parameters import build_params
-    from siting.solver import run_highs
-
-    P = build_params(data, sc)
-    m = build_model(P, sc)
-    m.obj.deactivate()
-    m.eps_t = pyo.Var(domain=pyo.NonNegativeReals)
-    if metric == "emissions":
-        if not hasattr(m, "emissions_tco2"):
-            raise ScenarioError("an emissions frontier needs block energy on")
-        m.eps_link = pyo.Constraint(m.P, rule=lambda m, p: m.eps_t >= m.emissions_tco2[p])
-    else:
-        if not P.water_per_mw.any():
-            raise ScenarioError("a water frontier needs water use: switch block cooling on or "
-                                "set cooling.fixed_wue_m3_per_mwh > 0")
-        m.eps_link = pyo.Constraint(m.P, rule=lambda m, p: m.eps_t >= pyo.quicksum(
-            water_m3(m, P, s, p) for s in m.S))
-    m.eps_obj = pyo.Objective(expr=m.eps_t, sense=pyo.minimize)
-    res = run_highs(m, time_limit=time_limit, mip_gap=mip_gap, threads=threads)
-    if not res.has_solution:
-        raise ScenarioError(f"no plan found when minimising {metric} ({res.status})")
+    quantity = "emissions_tco2" if metric == "emissions" else "water_m3"
+    try:
+        sol = run(data, sc, objective=quantity, time_limit=time_limit, mip_gap=mip_gap,
+                  threads=threads)
+    except ScenarioError as exc:
+        if not str(exc).startswith("minimising"):
+            raise
+        if metric == "emissions":
+            raise ScenarioError("an emissions frontier needs block energy on") from None
+        raise ScenarioError("a water frontier needs water use: switch block cooling on or "
+                            "set cooling.fixed_wue_m3_per_mwh > 0") from exc
+    if not sol.result.has_solution:
+        raise ScenarioError(f"no plan found when minimising {metric} ({sol.status})")
     # With a MIP gap the bound is the safe lower end (no plan does better); the incumbent is
     # a plan that achieves it. Use the incumbent: every cap from it upward is feasible.
-    return float(pyo.value(m.eps_t))
+    return float(sol.result.value("eps_t"))
 
 
 def pareto(data: SiteData, scenario: Scenario, *, metric: str = "emissions", n_points: int = 5,
@@ -104,8 +96,6 @@ def pareto(data: SiteData, scenario: Scenario, *, metric: str = "emissions", n_p
         ``status``, ``verified``, ``dominated``, ``solver_time_s``, and the plan: ``it_mw``
         (point, site, period) and ``archetype`` (point, site; "" when closed).
     """
-    from siting.solver import solve
-
     if metric not in METRICS:
         raise ScenarioError(f"metric must be one of {list(METRICS)}, got '{metric}'")
     if n_points < 2:
@@ -117,7 +107,7 @@ def pareto(data: SiteData, scenario: Scenario, *, metric: str = "emissions", n_p
     base = scenario.with_overrides(**{key: None})
     t0 = time.perf_counter()
 
-    top = solve(data, base, time_limit=tl, mip_gap=gap, threads=thr, explain=False)
+    top = run(data, base, time_limit=tl, mip_gap=gap, threads=thr)
     if not top.feasible:
         top.raise_for_status()
     hi = float(_metric_by_period(top, metric).max())
@@ -130,17 +120,13 @@ def pareto(data: SiteData, scenario: Scenario, *, metric: str = "emissions", n_p
     eps = np.linspace(lo + 1e-6 * max(1.0, abs(lo)), hi, n_points)
     eps[-1] = hi * (1 + 1e-9) + 1e-9
 
-    verify = None
-    if check:
-        from siting.verifier import verify
-
     sols, rows = [], []
     for e in eps:
         sc_i = base.with_overrides(**{key: [float(e)]}, name=f"{base.name}-eps-{e:.6g}")
-        sol = solve(data, sc_i, time_limit=tl, mip_gap=gap, threads=thr, explain=False)
+        sol = run(data, sc_i, time_limit=tl, mip_gap=gap, threads=thr)
         ok = None
-        if sol.feasible and verify is not None:
-            ok = bool(verify(sol, data, sc_i).ok)
+        if sol.feasible and check:
+            ok = bool(verify_plan(sol, data, sc_i).ok)
         sols.append(sol)
         rows.append(ok)
 

@@ -21,27 +21,8 @@ from siting.errors import InfeasibleError, NoSolutionError, SitingError
 from siting.parameters import Params
 from siting.scenario import Scenario
 
-VARIABLES = {
-    # name: (pyomo attribute, dims)
-    "open": ("y", ("site", "archetype", "period")),
-    "it_mw": ("x", ("site", "archetype", "period")),
-    "load_mw": ("l", ("site", "cooling", "period")),
-    "cooling_choice": ("q", ("site", "cooling")),
-    "reinforcement_steps": ("g", ("site", "period")),
-    "ppa_mw": ("v", ("zone", "tech", "period")),
-    "matched_mw": ("mt", ("zone", "slice", "period")),
-    "served_mw": ("f", ("pair", "period")),
-    "heat_reuse_mwh": ("e", ("site", "period")),
-}
-
-
-def _values(var, shape: tuple[int, ...]) -> np.ndarray:
-    out = np.zeros(shape)
-    for idx, v in var.items():
-        val = v.value
-        if val is not None:
-            out[idx if isinstance(idx, tuple) else (idx,)] = val
-    return out
+#: Coordinates of the index dimensions of model variables.
+COORDS = ("site", "archetype", "period", "cooling", "zone", "tech", "slice", "region")
 
 
 class Solution:
@@ -50,49 +31,66 @@ class Solution:
     Attributes
     ----------
     ds : xarray.Dataset
-        Decisions over (site, archetype, period, cooling, zone, tech, slice, region) and
-        cost components per period (EUR/yr); attributes hold status, objective, gap, timings.
+        Decisions over (site, archetype, period, cooling, zone, tech, slice, region), cost
+        components per period (EUR/yr) and per site (``site_cost_eur``); attributes hold
+        status, objective, gap, timings.
     sites : geopandas.GeoDataFrame or None
         The candidate sites (for maps and the GeoDataFrame view).
     explanation : Explanation or None
         Why the scenario is infeasible, when it is.
+    result : SolverResult or None
+        The solver's answer by name (primal values; duals for LP solves). Not saved to disk.
+    params : Params or None
+        The parameters the model was built from (not saved to disk).
+    verification : VerificationReport or None
+        The independent re-check, when the pipeline ran it.
     """
 
     def __init__(self, ds: xr.Dataset, sites=None, explanation=None) -> None:
         self.ds = ds
         self.sites = sites
         self.explanation = explanation
+        self.result = None
+        self.params = None
+        self.info = None
+        self.verification = None
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def from_model(cls, m, P: Params, sc: Scenario, res, timings: dict, data=None,
-                   explanation=None) -> Solution:
-        """Read the solved Pyomo model into a Solution (values already loaded by run_highs)."""
+    def from_result(cls, res, info, P: Params, sc: Scenario, timings: dict, data=None,
+                    explanation=None) -> Solution:
+        """Wrap a :class:`~siting.solver.result.SolverResult` of a model built from ``P``."""
         n = P.n
         coords = {"site": P.sites, "archetype": P.archetypes, "period": P.periods,
                   "cooling": P.coolings, "zone": P.zones, "tech": P.techs,
                   "slice": np.asarray(P.slices), "region": P.regions}
-        sizes = {"site": n["S"], "archetype": n["A"], "period": n["P"], "cooling": n["C"],
-                 "zone": n["Z"], "tech": n["T"], "slice": n["H"], "pair": len(P.pairs)}
         data_vars = {}
         if res.has_solution:
-            for name, (attr, dims) in VARIABLES.items():
-                if not hasattr(m, attr):
+            for var, out in info.outputs.items():
+                arr = res.primal.get(var)
+                if arr is None:
                     continue
-                arr = _values(getattr(m, attr), tuple(sizes[d] for d in dims))
-                if name == "served_mw":
+                dims = info.variables[var]
+                if "pair" in dims:  # served_mw over (pair, period) -> (site, region, period)
                     full = np.zeros((n["S"], n["R"], n["P"]))
                     full[P.pairs[:, 0], P.pairs[:, 1], :] = arr
-                    data_vars[name] = (("site", "region", "period"), full)
+                    data_vars[out] = (("site", "region", "period"), full)
                 else:
-                    data_vars[name] = (dims, arr)
-            for c in m.cost_names:
-                expr = getattr(m, f"cost_{c}")
-                data_vars[f"cost_{c}_eur"] = ("period", np.array(
-                    [float(expr[p]()) for p in range(n["P"])]))
-            if hasattr(m, "emissions_tco2"):
-                data_vars["emissions_tco2"] = ("period", np.array(
-                    [float(m.emissions_tco2[p]()) for p in range(n["P"])]))
+                    data_vars[out] = (dims, arr)
+            for comp, terms in info.costs.items():
+                data_vars[f"cost_{comp}_eur"] = ("period", _evaluate(terms, res.primal, n["P"]))
+            if "emissions_tco2" in info.quantities:
+                data_vars["emissions_tco2"] = ("period", _evaluate(
+                    [(None, t) for t in info.quantities["emissions_tco2"]], res.primal, n["P"]))
+            if info.costs and "l" in res.primal:
+                by_site = np.stack([_by_site(terms, res.primal, info, P)
+                                    for terms in info.costs.values()], axis=1)
+                data_vars["site_cost_eur"] = (("site", "component", "period"), by_site)
+                coords["component"] = list(info.costs)
+                if "emissions_tco2" in info.quantities:
+                    data_vars["site_emissions_tco2"] = (("site", "period"), _by_site(
+                        [(None, t) for t in info.quantities["emissions_tco2"]], res.primal,
+                        info, P))
         ds = xr.Dataset(data_vars, coords=coords)
         ds["period_weight"] = ("period", P.W)
         ds["weight_h"] = ("slice", P.weight_h)
@@ -109,7 +107,7 @@ class Solution:
         ds.attrs.update({
             "scenario_name": sc.name,
             "scenario": sc.to_toml(),
-            "status": res.status,
+            "status": str(res.status),
             "termination": res.termination,
             "objective_eur": res.objective,
             "best_bound_eur": res.bound,
@@ -118,10 +116,56 @@ class Solution:
             "solver_time_s": timings.get("solver_s", math.nan),
             "build_time_s": timings.get("build_s", math.nan) + timings.get("prepare_s", 0.0),
             "handover_time_s": timings.get("handover_s", math.nan),
-            "active_blocks": ",".join(getattr(m, "active_blocks", [])),
+            "active_blocks": ",".join(info.blocks),
+            "cost_labels": json.dumps(info.cost_labels),
         })
         sites = data.sites.loc[P.sites] if data is not None else None
-        return cls(ds, sites, explanation)
+        sol = cls(ds, sites, explanation)
+        sol.result, sol.params, sol.info = res, P, info
+        return sol
+
+    def site_costs(self, site_id: str, period: int | None = None) -> dict:
+        """One site's annual costs (EUR/yr) in a period (default: the last), from the objective's
+        own terms (``site_cost_eur``; zone-level terms shared by load, docs/MODEL.md).
+
+        Returns
+        -------
+        dict
+            ``energy_cost_eur_per_mw_load`` (cooling → EUR/yr per MW of mean IT load, for any
+            site), and for a solved plan ``costs_eur_per_yr`` (label → EUR/yr),
+            ``total_eur_per_yr``, ``emissions_tco2`` and the site's ``indicators``; {} for an
+            unknown site.
+        """
+        ds = self.ds
+        sites = [str(s) for s in ds["site"].values]
+        if site_id not in sites:
+            return {}
+        i = sites.index(site_id)
+        p = ds["period"].values[-1] if period is None else period
+        coolings = [str(c) for c in ds["cooling"].values]
+        ec = ds["energy_cost_eur_per_mw"].sel(period=p).values[i]
+        out: dict = {"energy_cost_eur_per_mw_load": {c: float(v) for c, v in
+                                                     zip(coolings, ec, strict=True)}}
+        if "site_cost_eur" not in ds:
+            return out
+        labels = json.loads(ds.attrs.get("cost_labels", "{}"))
+        row = ds["site_cost_eur"].sel(period=p).isel(site=i)
+        costs = {labels.get(str(c), str(c)): float(v)
+                 for c, v in zip(ds["component"].values, row.values, strict=True)}
+        out["costs_eur_per_yr"] = costs
+        out["total_eur_per_yr"] = float(sum(costs.values()))
+        if "site_emissions_tco2" in ds:
+            out["emissions_tco2"] = float(ds["site_emissions_tco2"].sel(period=p).values[i])
+        t = self.site_table(int(p)).loc[site_id]
+        out["indicators"] = {k: (float(t[k]) if isinstance(t[k], int | float) else t[k])
+                             for k in t.index}
+        return out
+
+    def integer_decisions(self) -> dict[str, np.ndarray]:
+        """Values of the integer variables of the solved model (to fix them in a re-solve)."""
+        if self.result is None or self.params is None:
+            raise SitingError("this Solution has no solver result (read from disk?)")
+        return dict(self.result.primal)
 
     # ------------------------------------------------------------------ status
     @property
@@ -374,7 +418,7 @@ class Solution:
                     for k, v in ds.attrs.items() if v is not None}
         for name in ("site_zone", "site_country"):
             ds[name] = ds[name].astype(str)
-        for c in ("site", "archetype", "cooling", "zone", "tech", "region"):
+        for c in ("site", "archetype", "cooling", "zone", "tech", "region", "component"):
             if c in ds.coords:
                 ds = ds.assign_coords({c: ds[c].values.astype(str)})
         ds.to_netcdf(path, engine="h5netcdf")
@@ -394,6 +438,62 @@ class Solution:
             return f"<Solution {self.status}>"
         return (f"<Solution {self.status}: objective {self.objective_eur:,.0f} EUR, "
                 f"{len(self.open_sites())} open sites, gap {self.ds.attrs['mip_gap']:.2%}>")
+
+
+def _evaluate(terms, primal: dict, n_periods: int) -> np.ndarray:
+    """Σ over the terms of coef · value, per period (the cost of one component, EUR/yr)."""
+    out = np.zeros(n_periods)
+    for _, t in terms:
+        if t.var in primal:
+            out = out + t.evaluate(primal[t.var])
+    return out
+
+
+def _by_site(terms, primal: dict, info, P: Params) -> np.ndarray:
+    """(S, P) share of a component (or quantity) of every site.
+
+    Terms over site variables go to their site (service pairs to the serving site); terms over
+    zone variables are shared among the zone's sites: by the site's share of the zone's
+    facility load in each slice for slice variables (matched energy), by its share of the
+    zone's annual facility energy otherwise (PPA capacity).
+    """
+    S, Pn = len(P.sites), len(P.periods)
+    out = np.zeros((S, Pn))
+    load = primal.get("l")
+    fac = None
+    if load is not None:
+        pue_s = P.pue[:, P.site_zone, :]  # (C,S,H)
+        fac = np.einsum("scp,csh->shp", load, pue_s)  # facility MW per site and slice
+    for _, t in terms:
+        if t.var not in primal:
+            continue
+        val = primal[t.var]
+        coef = t.coef if t.mask is None else np.where(t.mask, t.coef, 0.0)
+        dims = info.variables.get(t.var, ())
+        if t.period == "diag":
+            contrib = coef * val  # var shape, period last
+        else:  # cross: sum the var's own period axis into the cost period
+            contrib = np.einsum("...q,...qp->...p", val, coef)
+        if dims and dims[0] == "site":
+            out += contrib.reshape(S, -1, Pn).sum(axis=1)
+        elif dims and dims[0] == "pair":
+            np.add.at(out, P.pairs[:, 0], contrib)
+        elif dims and dims[0] == "zone" and fac is not None:
+            Z = len(P.zones)
+            fac_z = np.zeros((Z,) + fac.shape[1:])
+            np.add.at(fac_z, P.site_zone, fac)
+            if len(dims) > 1 and dims[1] == "slice":
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    share = np.where(fac_z[P.site_zone] > 0, fac / fac_z[P.site_zone], 0.0)
+                out += (contrib[P.site_zone] * share).sum(axis=1)
+            else:
+                w = P.weight_h
+                e_s = np.einsum("shp,h->sp", fac, w)
+                e_z = np.einsum("zhp,h->zp", fac_z, w)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    share = np.where(e_z[P.site_zone] > 0, e_s / e_z[P.site_zone], 0.0)
+                out += contrib.reshape(Z, -1, Pn).sum(axis=1)[P.site_zone] * share
+    return out
 
 
 def _num(v):

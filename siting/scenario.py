@@ -19,14 +19,17 @@ from typing import Any, Literal
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from siting import blocks as block_registry
 from siting.errors import ScenarioError
 from siting.paths import models_dir
 
-BLOCKS = (
-    "target", "size", "site_max", "gigafactory", "grid", "land", "cooling", "water",
-    "energy", "carbon", "renewables", "heat", "country", "demand", "capex", "fixed_cost",
-    "anchors", "limits", "standards",
-)
+
+def __getattr__(name: str) -> Any:
+    # BLOCKS: the switchable block names, read from the registry when asked (blocks may be
+    # registered after this module is imported).
+    if name == "BLOCKS":
+        return tuple(block_registry.names())
+    raise AttributeError(f"module 'siting.scenario' has no attribute {name!r}")
 
 
 class _Strict(BaseModel):
@@ -345,6 +348,9 @@ class Scenario(_Strict):
     solver: Solver = Field(default_factory=Solver)
     time: Time = Field(default_factory=Time)
     max_sites: int | None = Field(None, gt=0, description="use only the first N candidates")
+    block_options: dict[str, dict[str, Any]] = Field(default_factory=dict, description=(
+        "settings of blocks added from outside the package, [block_options.<name>], validated "
+        "by the block's own options model"))
     force_open: list[str] = Field(default_factory=list,
                                   description="site ids that must host capacity (last period)")
     exclude: list[str] = Field(default_factory=list, description="site ids that may not open")
@@ -368,16 +374,39 @@ class Scenario(_Strict):
     @field_validator("blocks")
     @classmethod
     def _known_blocks(cls, v: dict[str, bool]) -> dict[str, bool]:
-        unknown = sorted(set(v) - set(BLOCKS))
+        known = block_registry.names()
+        unknown = sorted(set(v) - set(known))
         if unknown:
-            raise ValueError(f"unknown block(s) {unknown}; known: {list(BLOCKS)}")
+            raise ValueError(f"unknown block(s) {unknown}; known: {known}")
         return v
+
+    @field_validator("block_options")
+    @classmethod
+    def _block_options(cls, v: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        out = {}
+        for name, opts in v.items():
+            try:
+                block = block_registry.get(name)
+            except KeyError:
+                raise ValueError(f"unknown block {name!r}; known: {block_registry.names()}"
+                                 ) from None
+            if block.options is None:
+                raise ValueError(f"block {name!r} takes no options")
+            out[name] = block.options.model_validate(opts).model_dump()
+        return out
 
     def on(self, block: str) -> bool:
         """Whether a constraint block is active (all are, unless switched off)."""
-        if block not in BLOCKS:
+        if block not in block_registry.names():
             raise KeyError(block)
         return self.blocks.get(block, True)
+
+    def options_for(self, block: str) -> Any:
+        """The validated options of a block added from outside the package (its model)."""
+        b = block_registry.get(block)
+        if b.options is None:
+            raise KeyError(f"block {block!r} takes no options")
+        return b.options.model_validate(self.block_options.get(block, {}))
 
     def enabled_archetypes(self) -> dict[str, Archetype]:
         """Archetypes in use; the gigafactory size follows chips x kW per chip."""

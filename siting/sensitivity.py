@@ -24,30 +24,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
 
+from siting import blocks as block_registry
+from siting.blocks.base import DualRow
 from siting.errors import ScenarioError
+from siting.fmt import money
+from siting.pipeline import run
 from siting.scenario import Scenario
 from siting.sitedata import SiteData
 
-# Pyomo constraint name → (what one more unit of its right-hand side means, unit of the dual)
-#: Rows whose statement is about raising a requirement (its dual is a cost, not a saving).
-RAISES_COST = frozenset({"demand"})
 
-ROWS = {
-    "target": ("one more MW of EU IT capacity required", "EUR per MW"),
-    "grid": ("one more MW of grid headroom (facility power) at {site}", "EUR per MW"),
-    "grid_zone": ("one more MW of zone headroom in {zone}", "EUR per MW"),
-    "site_max": ("one more MW of room at {site} (max_it_mw)", "EUR per MW"),
-    "land": ("one more hectare of land at {site}", "EUR per ha"),
-    "water": ("one more m3 of water a year at {site}", "EUR per m3"),
-    "country_max": ("letting {country} take one MW more than its share cap", "EUR per MW"),
-    "country_min": ("asking one MW less of {country} under its minimum share", "EUR per MW"),
-    "anchor_expansion": ("one more MW of expansion allowed at anchor {site}", "EUR per MW"),
-    "limit_emissions": ("one more tCO2 a year allowed under the emissions cap", "EUR per tCO2"),
-    "limit_water": ("one more m3 a year allowed under the water cap", "EUR per m3"),
-    "demand": ("one more MW of demand in region {region}", "EUR per MW"),
-}
+def dual_rows() -> dict[str, DualRow]:
+    """Rows whose duals are reported, by constraint name (declared by the blocks)."""
+    return {d.constraint: d for b in block_registry.registry() for d in b.duals}
 
 
 @dataclass
@@ -79,78 +68,44 @@ class Sensitivity:
         return "\n".join(self.statements)
 
 
-def solve_model(data: SiteData, scenario: Scenario, *, time_limit: float | None = None,
-                mip_gap: float | None = None, threads: int | None = None):
-    """Solve the MILP and return (params, Pyomo model with values, HighsResult)."""
-    from siting.model import build_model
-    from siting.parameters import build_params
-    from siting.solver import run_highs
-
-    sv = scenario.solver
-    P = build_params(data, scenario)
-    m = build_model(P, scenario)
-    res = run_highs(m, time_limit=sv.time_limit_s if time_limit is None else time_limit,
-                    mip_gap=sv.mip_gap if mip_gap is None else mip_gap,
-                    threads=sv.threads if threads is None else threads, options=sv.options)
-    return P, m, res
+def fixed_lp(sol, *, time_limit: float = 60.0):
+    """The LP of a solved plan: every integer decision fixed at its value, duals returned."""
+    return run(sol.params.data, sol.scenario(), params=sol.params, relax=True,
+               fix=sol.integer_decisions(), time_limit=time_limit, mip_gap=0.0)
 
 
-def fixed_lp(m, *, time_limit: float = 60.0):
-    """Fix every integer variable at its value and re-solve the LP; duals land on ``m``."""
-    from siting.solver import run_highs
-
-    for v in m.component_data_objects(pyo.Var, descend_into=True):
-        if (v.is_integer() or v.is_binary()) and not v.fixed and v.value is not None:
-            v.fix(round(v.value))
-    return run_highs(m, time_limit=time_limit, mip_gap=0.0, relax=True)
+_LABELS = {"site": "sites", "zone": "zones", "country": "countries", "region": "regions"}
 
 
-def _dual_table(m, P) -> pd.DataFrame:
-    """Nonzero duals of the named rows, as the saving per unit of the limit loosened."""
+def _dual_table(res, P) -> pd.DataFrame:
+    """Nonzero duals of the declared rows, as the saving per unit of the limit loosened."""
+    rows = dual_rows()
     recs = []
-    for (con, sense), du in zip(m._rows, m._duals, strict=True):
-        if abs(du) < 1e-6:
+    for comp, rd in res.duals.items():
+        if comp not in rows:
             continue
-        comp = con.parent_component().local_name
-        if comp not in ROWS:
-            continue
-        idx = con.index()
-        idx = idx if isinstance(idx, tuple) else (idx,)
-        meaning, unit = ROWS[comp]
-        where = _where(comp, idx, P)
-        # HiGHS: d(objective)/d(rhs) = dual. A ≤ limit saves −dual per unit loosened; a ≥
-        # requirement costs +dual per unit raised.
-        value = -du if sense == 1 else du
-        recs.append({"constraint": comp, "index": idx, "period": where.get("period"),
-                     "meaning": meaning.format(**where), "value": float(value), "unit": unit,
-                     **{k: v for k, v in where.items() if k != "period"}})
+        decl = rows[comp]
+        for idx, sense, du in zip(rd.index, rd.sense, rd.value, strict=True):
+            if abs(du) < 1e-6:
+                continue
+            where = _where(decl, idx, P)
+            # HiGHS: d(objective)/d(rhs) = dual. A ≤ limit saves −dual per unit loosened; a ≥
+            # requirement costs +dual per unit raised.
+            value = -du if sense == 1 else du
+            recs.append({"constraint": comp, "index": idx, "period": where.get("period"),
+                         "meaning": decl.meaning.format(**where), "value": float(value),
+                         "unit": decl.unit, **{k: v for k, v in where.items() if k != "period"}})
     return pd.DataFrame(recs)
 
 
-def _where(comp: str, idx: tuple, P) -> dict:
-    out: dict = {"site": "", "zone": "", "country": "", "region": ""}
-    p = idx[-1] if idx else None
-    out["period"] = int(P.periods[p]) if p is not None and comp not in ("",) else None
-    if comp in ("grid", "site_max", "land", "water", "anchor_expansion"):
-        out["site"] = P.sites[idx[0]]
-    elif comp == "grid_zone":
-        out["zone"] = P.zones[idx[0]]
-    elif comp in ("country_max", "country_min"):
-        out["country"] = P.countries[idx[0]]
-    elif comp == "demand":
-        out["region"] = P.regions[idx[0]]
+def _where(decl: DualRow, idx: tuple, P) -> dict:
+    out: dict = {"site": "", "zone": "", "country": "", "region": "", "period": None}
+    for dim, i in zip(decl.dims, idx, strict=False):
+        if dim == "period":
+            out["period"] = int(P.periods[i])
+        elif dim in _LABELS:
+            out[dim] = getattr(P, _LABELS[dim])[i]
     return out
-
-
-def _money(v: float) -> str:
-    a = abs(v)
-    if a >= 1e9:
-        return f"€{v / 1e9:,.2f} bn"
-    if a >= 1e6:
-        return f"€{v / 1e6:,.1f} million"
-    if a >= 1e3:
-        return f"€{v / 1e3:,.0f} thousand"
-    return f"€{v:,.0f}"
 
 
 def shadow_prices(data: SiteData, scenario: Scenario, *, top: int = 5,
@@ -162,14 +117,15 @@ def shadow_prices(data: SiteData, scenario: Scenario, *, top: int = 5,
     Sensitivity
         The target's marginal cost per period, all nonzero duals, and plain statements.
     """
-    P, m, res = solve_model(data, scenario, time_limit=time_limit, mip_gap=mip_gap)
+    sol = run(data, scenario, time_limit=time_limit, mip_gap=mip_gap)
+    res, P = sol.result, sol.params
     if not res.has_solution:
         raise ScenarioError(f"no plan to analyse: the scenario is {res.status} "
                             "(see `siting explain`)")
-    lp = fixed_lp(m)
-    if not lp.has_solution:
+    lp = fixed_lp(sol)
+    if not lp.result.has_solution:
         raise ScenarioError(f"the LP with the site choices fixed ended {lp.status}")
-    tab = _dual_table(m, P)
+    tab = _dual_table(lp.result, P)
     weighting = scenario.periods.weighting
     per = "a year" if weighting == "annual" else "in present value"
     sens = Sensitivity(objective_eur=res.objective, weighting=weighting, duals=tab)
@@ -184,12 +140,13 @@ def shadow_prices(data: SiteData, scenario: Scenario, *, top: int = 5,
         if not scenario.on("target"):
             break
         if d > 0:
-            st.append(f"{year}: one more MW of IT capacity would add {_money(d)} {per} to the "
-                      f"system cost at the sites the plan already opens (≈ {_money(d * 1000)} "
+            st.append(f"{year}: one more MW of IT capacity would add {money(d)} {per} to the "
+                      f"system cost at the sites the plan already opens (≈ {money(d * 1000)} "
                       "per GW if the margin held; a whole GW may need new sites).")
         else:
             st.append(f"{year}: the target does not bind — the cheapest plan already builds "
                       "more than it asks (other requirements drive the build).")
+    rows = dual_rows()
     if len(tab):
         others = tab[tab["constraint"] != "target"].sort_values("value", ascending=False)
         for _, r in others.head(top).iterrows():
@@ -200,9 +157,9 @@ def shadow_prices(data: SiteData, scenario: Scenario, *, top: int = 5,
                           " per tCO2 on top of the scenario's carbon price.")
                 continue
             # raising a requirement (demand) adds cost; loosening a limit saves it
-            verb = "would add" if r["constraint"] in RAISES_COST else "would save"
+            verb = "would add" if rows[r["constraint"]].raises_cost else "would save"
             st.append(f"{when}{r['meaning'][0].upper()}{r['meaning'][1:]} {verb} "
-                      f"{_money(r['value'])} {per} ({r['unit']}: {r['value']:,.0f}).")
+                      f"{money(r['value'])} {per} ({r['unit']}: {r['value']:,.0f}).")
     return sens
 
 
@@ -220,8 +177,6 @@ def marginal_cost_of_target(data: SiteData, scenario: Scenario, *, delta_mw: flo
         scaled to one GW.
     """
     sens = shadow_prices(data, scenario, time_limit=time_limit, mip_gap=mip_gap)
-    from siting.solver import solve
-
     years = list(scenario.periods.years)
     base = np.asarray(scenario.target.new_mw(len(years)), dtype=float)
     rows = []
@@ -232,7 +187,7 @@ def marginal_cost_of_target(data: SiteData, scenario: Scenario, *, delta_mw: flo
             t = base.copy()
             t[i:] = np.maximum(t[i:], base[i] + delta_mw)
             sc2 = scenario.with_overrides(**{"target.explicit_mw": t.tolist()})
-            sol = solve(data, sc2, time_limit=time_limit, mip_gap=mip_gap, explain=False)
+            sol = run(data, sc2, time_limit=time_limit, mip_gap=mip_gap)
             rec["resolve_eur_per_gw"] = ((sol.objective_eur - sens.objective_eur)
                                          * 1000.0 / delta_mw if sol.feasible else math.nan)
         rows.append(rec)
@@ -240,9 +195,7 @@ def marginal_cost_of_target(data: SiteData, scenario: Scenario, *, delta_mw: flo
 
 
 def _in_plan(data: SiteData, sc: Scenario, site: str, *, time_limit, mip_gap) -> tuple[bool, float]:
-    from siting.solver import solve
-
-    sol = solve(data, sc, time_limit=time_limit, mip_gap=mip_gap, explain=False)
+    sol = run(data, sc, time_limit=time_limit, mip_gap=mip_gap)
     if not sol.feasible:
         raise ScenarioError(f"the scenario is {sol.status} at carbon price "
                             f"{sc.energy.carbon_price_eur_per_tco2:g} EUR/t")

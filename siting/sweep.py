@@ -51,7 +51,7 @@ def run_one(scenario: dict, data: Any, threads: int = 1, verify: bool = False) -
     ``data`` is a SiteData or a name/path for :func:`siting.load`. Runs on a worker.
     """
     from siting.data import load
-    from siting.solver import solve
+    from siting.pipeline import run
     from siting.verifier import verify as verify_plan
 
     t0 = time.perf_counter()
@@ -59,7 +59,7 @@ def run_one(scenario: dict, data: Any, threads: int = 1, verify: bool = False) -
     try:
         if not hasattr(data, "sites"):
             data = load(data)
-        sol = solve(data, sc, threads=threads, explain=False)
+        sol = run(data, sc, threads=threads)
     except Exception as exc:  # noqa: BLE001 - a sweep reports failures, it does not stop
         return {"name": sc.name, "status": "error", "error": f"{type(exc).__name__}: {exc}"}
     out: dict[str, Any] = {"name": sc.name, "status": sol.status, "error": ""}

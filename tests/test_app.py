@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from siting import app_support as sup
+import siting.app as sup
 from siting.scenario import Scenario
 
 AppTest = pytest.importorskip("streamlit.testing.v1").AppTest

@@ -1,4 +1,4 @@
-"""siting.app_support: run registry, background runner, uploads, levers, views, HTML report."""
+"""siting.app: run registry, background runner, uploads, levers, views, HTML report."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from siting import app_support as sup
+import siting.app as sup
 from siting.errors import ScenarioError
 from siting.scenario import Scenario
 
@@ -138,11 +138,12 @@ def test_outcome_texts():
 def _slow_worker_env(tmp_path) -> Path:
     """A fake `siting` shadowing the real one for the worker: sleeps, so cancel has time."""
     fake = tmp_path / "fake"
-    (fake / "siting").mkdir(parents=True)
+    (fake / "siting" / "app").mkdir(parents=True)
     (fake / "siting" / "__init__.py").write_text("")
-    (fake / "siting" / "app_support.py").write_text(
+    (fake / "siting" / "app" / "__init__.py").write_text("")
+    (fake / "siting" / "app" / "worker.py").write_text(
         "import sys, time, json, pathlib\n"
-        "p = pathlib.Path(sys.argv[2])\n"
+        "p = pathlib.Path(sys.argv[1])\n"
         "s = json.loads((p/'status.json').read_text()); s.update(state='running', "
         "stage='building and solving', started=time.time())\n"
         "(p/'status.json').write_text(json.dumps(s))\n"
@@ -154,7 +155,6 @@ def test_cancel_kills_the_worker(tmp_path, monkeypatch):
     store = sup.RunStore(sup.new_analyst_id(), tmp_path / "runs")
     info = store.create(Scenario.from_toml("quick"), label="to cancel")
     monkeypatch.setenv("PYTHONPATH", str(_slow_worker_env(tmp_path)))
-    monkeypatch.setattr(sup, "__file__", str(tmp_path / "fake" / "siting" / "app_support.py"))
     pid = sup.start_run(info.path)
     deadline = time.time() + 10
     while time.time() < deadline and store.info(info.run_id).state != "running":
@@ -185,7 +185,7 @@ def test_dead_worker_is_reported(tmp_path):
 
 
 def test_worker_subprocess_end_to_end(tmp_path):
-    """start_run really runs `python -m siting.app_support worker DIR` to the end."""
+    """start_run really runs `python -m siting.app.worker DIR` to the end."""
     store = sup.RunStore(sup.new_analyst_id(), tmp_path)
     info = store.create(Scenario.from_toml("quick", **{"solver.mip_gap": 0.05}), label="bg")
     sup.start_run(info.path)

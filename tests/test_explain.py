@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from issue5_toy import toy_data, toy_scenario
 
+from siting.api import solve
 from siting.errors import InfeasibleError
-from siting.solver import solve
 
 # Headroom-limited capacity of the toy: DE 2 × 300 (site room), FR 2 × 250, SE 2 × 166.7 MW.
 CAPACITY = 600 + 500 + 400 / 1.2

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from siting.solver import solve
+from siting.api import solve
 
 # 25 examples per property by default; SITING_HYPOTHESIS_EXAMPLES=500 for a stress run.
 # Shrinking is off: every example is a MILP solve, and the failing example is printed anyway.

@@ -14,10 +14,10 @@ import pytest
 from helpers import FACILITY_LOCATION, ORLIB_DIR, SMALL_ORLIB, orlib_optima, orlib_optimum
 from typer.testing import CliRunner
 
+from siting.api import solve
 from siting.cli import app
 from siting.orlib import read_orlib_cap, to_sitedata
 from siting.scenario import Scenario
-from siting.solver import solve
 
 pytestmark = pytest.mark.skipif(not (ORLIB_DIR / "optima.csv").is_file(),
                                 reason=f"OR-Library benchmarks not found in {ORLIB_DIR}")

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from issue5_toy import toy_data, toy_scenario
 
+from siting.api import solve
 from siting.parameters import crf
-from siting.solver import solve
 from siting.verifier import verify
 
 PERIODS = [2028, 2030, 2032]

@@ -35,8 +35,8 @@ import pandas as pd
 import pytest
 from helpers import core_scenario, make_bundle
 
+from siting.api import solve
 from siting.results import Solution
-from siting.solver import solve
 
 OBJECTIVE = 13_881_700.0
 FAC = 170_820.0

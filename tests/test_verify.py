@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-import siting.verifier as verify_mod
+import siting.verifier.inputs as verify_mod
 from siting.scenario import Scenario
 from siting.sitedata import SiteData
 from siting.verifier import (
@@ -729,7 +729,7 @@ def test_speed_600_sites(stub_climate):
 def _solve(data: SiteData, sc: Scenario):
     """Solve with the real model, or skip when the model is not importable."""
     try:
-        from siting.solver import solve
+        from siting.api import solve
     except ImportError as exc:  # pragma: no cover - the model is part of the package
         pytest.skip(f"siting.solve not available: {exc}")
     sol = solve(data, sc, explain=False)

@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import streamlit as st  # noqa: E402
 import ui  # noqa: E402
 
-from siting import app_support as sup  # noqa: E402
+import siting.app as sup  # noqa: E402
 
 store = ui.page_setup("Results")
 st.title("Results")

@@ -11,7 +11,7 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 import ui  # noqa: E402
 
-from siting import app_support as sup  # noqa: E402
+import siting.app as sup  # noqa: E402
 
 store = ui.page_setup("Compare runs")
 st.title("Compare runs")

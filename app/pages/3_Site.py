@@ -14,7 +14,8 @@ import plotly.express as px  # noqa: E402
 import streamlit as st  # noqa: E402
 import ui  # noqa: E402
 
-from siting import app_support as sup  # noqa: E402
+import siting.app as sup  # noqa: E402
+from siting import fmt  # noqa: E402
 
 store = ui.page_setup("Site")
 st.title("Site")
@@ -67,12 +68,12 @@ if res is not None and res.sites is not None:
     if chosen:
         c = st.columns(5)
         c[0].metric("IT capacity (MW)", f"{it_mw:,.1f}")
-        c[1].metric("PUE (–)", sup._fmt(row.get("pue"), ".3f"))
-        c[2].metric("WUE (m³/MWh)", sup._fmt(row.get("wue_m3_per_mwh"), ".3f"))
+        c[1].metric("PUE (–)", fmt.num(row.get("pue"), ".3f"))
+        c[2].metric("WUE (m³/MWh)", fmt.num(row.get("wue_m3_per_mwh"), ".3f"))
         ref = row.get("ref")
-        c[3].metric("REF (%)", sup._fmt(100 * ref if ref is not None else math.nan, ".1f"))
+        c[3].metric("REF (%)", fmt.num(100 * ref if ref is not None else math.nan, ".1f"))
         erf = row.get("erf")
-        c[4].metric("ERF (%)", sup._fmt(100 * erf if erf is not None else math.nan, ".1f"))
+        c[4].metric("ERF (%)", fmt.num(100 * erf if erf is not None else math.nan, ".1f"))
 
     sol = ui.solution(info)
     if sol is not None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from siting.data.embedded import read_embedded
+from siting.data.instance import read_instance
 from siting.errors import InputError
 from siting.paths import embedded_data_dir
 from siting.sitedata import SiteData
@@ -36,8 +38,6 @@ def load(name_or_path: str | os.PathLike | None = None) -> SiteData:
         When a file is missing or malformed; the message names file, row and column.
     """
     if name_or_path is None or str(name_or_path) in EMBEDDED_NAMES:
-        from siting.data.embedded import read_embedded
-
         return read_embedded(embedded_data_dir())
     path = Path(name_or_path)
     if not path.exists():
@@ -45,12 +45,9 @@ def load(name_or_path: str | os.PathLike | None = None) -> SiteData:
     if path.is_file():
         raise InputError(f"{path} is a file; --data expects an instance folder with sites.csv")
     if (path / "manifest.json").is_file():
-        from siting.data.embedded import read_embedded
-
         return read_embedded(path)
-    from siting.data.instance import read_instance
-
     return read_instance(path)
+
 
 
 __all__ = ["load", "SiteData", "EMBEDDED_NAMES"]

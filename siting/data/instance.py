@@ -77,9 +77,17 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from siting.data.embedded import read_embedded
 from siting.errors import InputError, SitingError
 from siting.paths import embedded_data_dir
-from siting.sitedata import PROFILE_VARIABLES, REQUIRED_SITE_COLUMNS, SITE_DEFAULTS, SiteData
+from siting.profiles import slice_layout
+from siting.sitedata import (
+    PROFILE_VARIABLES,
+    REQUIRED_SITE_COLUMNS,
+    SITE_DEFAULTS,
+    SiteData,
+    fill_site_defaults,
+)
 
 # ---------------------------------------------------------------------------------------------
 # Public constants
@@ -416,11 +424,20 @@ def _ids(tab: _Table, col: str, what: str, unique: bool = True) -> pd.Series:
     return ids
 
 
+def _to_float(v) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return np.nan
+
+
 def _numeric(tab: _Table, col: str, rule: _Num, label: str | None = None) -> np.ndarray:
     """Parse and check one numeric column; returns float64 values (NaN where allowed)."""
     s = tab.df[col]
     if s.dtype == object or pd.api.types.is_string_dtype(s):
-        values = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
+        # Python's float() parses to the nearest double (pandas 3's fast parser can be off by
+        # one ulp, so a written-and-read float would not round-trip)
+        values = np.fromiter((_to_float(v) for v in s), dtype=float, count=len(s))
         nan = np.isnan(values)
         if nan.any():
             text = s[nan].astype(str).str.strip().str.lower()
@@ -665,8 +682,6 @@ def fill_defaults_ordered(frame: pd.DataFrame) -> pd.DataFrame:
         ``lon, lat, country``, the :data:`~siting.sitedata.SITE_DEFAULTS` columns in contract
         order, then any extra columns.
     """
-    from siting.sitedata import fill_site_defaults
-
     filled = fill_site_defaults(frame)
     filled["retire_year"] = filled["retire_year"].astype(np.int64)
     filled["cooling_water"] = filled["cooling_water"].astype(bool)
@@ -882,8 +897,6 @@ def flat_profile(zones: list[str], carbon_gco2_per_kwh: dict[str, float] | None 
         layout of :func:`siting.profiles.slice_layout` unless ``slices`` is given.
     """
     if slices is None:
-        from siting.profiles import slice_layout
-
         base = slice_layout()
     else:
         base = slices[["weight_h", "month", "hour"]]
@@ -926,10 +939,6 @@ def minimal_countries(codes) -> pd.DataFrame:
 @functools.lru_cache(maxsize=2)
 def _embedded_cached(folder: str, stamp: float) -> SiteData | None:
     try:
-        from siting.data.embedded import read_embedded
-    except ImportError:
-        return None
-    try:
         return read_embedded(Path(folder))
     except SitingError as exc:
         warnings.warn(f"embedded data in {folder} unreadable ({exc}); using flat defaults",
@@ -944,7 +953,7 @@ def embedded_defaults() -> SiteData | None:
     -------
     SiteData or None
         Read with ``siting.data.embedded.read_embedded(embedded_data_dir())``; ``None`` when
-        ``data/manifest.json`` or the reader module is absent.
+        ``data/manifest.json`` is absent.
     """
     folder = embedded_data_dir()
     manifest = folder / "manifest.json"

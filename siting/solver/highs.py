@@ -1,8 +1,9 @@
-"""Solve a scenario: precompute, build the Pyomo model, hand it to HiGHS, read the answer.
+"""Hand the Pyomo model to HiGHS, solve it, and read the answer back by name.
 
 The hand-over uses Pyomo's linear standard-form compiler (one pass over the model into sparse
 matrices) and passes the matrices to highspy in one call, which is several times cheaper than
-row-by-row persistent interfaces. Timings of every stage are kept on the Solution.
+row-by-row persistent interfaces. The answer comes back as a :class:`SolverResult` with primal
+values (and, for LPs, duals and reduced costs) as arrays keyed by variable and row names.
 """
 
 from __future__ import annotations
@@ -12,35 +13,28 @@ import sys
 import time
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.errors import InfeasibleConstraintException
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-from siting.errors import SitingError
-from siting.parameters import Params, build_params
-from siting.scenario import Scenario
-from siting.sitedata import SiteData
+from siting.solver.result import RowDuals, SolverResult, Status
 
 
 @dataclass
-class HighsResult:
-    """What HiGHS reports for one run."""
+class Compiled:
+    """The model as a HighsLp plus the map from columns back to variables."""
 
-    status: str  # optimal | time_limit | infeasible | no_solution | unbounded | error
-    termination: str
-    objective: float
-    bound: float
-    gap: float
-    solver_time_s: float
-    handover_time_s: float
-    nodes: int
-    has_solution: bool
+    lp: highspy.HighsLp
+    columns: list  # Pyomo VarData per column
+    rows: list  # (ConstraintData, sense) per row
+    col_name: np.ndarray  # (n,) variable component name per column
+    col_index: list[tuple]  # index tuple per column
 
 
-def _highs_model(m: pyo.ConcreteModel):
-    """Compile the Pyomo model into a highspy HighsLp; returns (lp, columns)."""
-    import highspy
-    from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
-
+def compile_model(m: pyo.ConcreteModel) -> Compiled:
+    """Compile the Pyomo model into a highspy HighsLp (one pass, sparse matrices)."""
     info = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=pyo.minimize)
     A = info.A.tocsc()
     cols = info.columns
@@ -71,13 +65,19 @@ def _highs_model(m: pyo.ConcreteModel):
     if integer.any():
         lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                            for i in integer]
-    return lp, cols, info
+    names = np.array([v.parent_component().local_name for v in cols], dtype=object)
+    index = [_as_tuple(v.index()) for v in cols]
+    return Compiled(lp, cols, info.rows, names, index)
+
+
+def _as_tuple(idx) -> tuple:
+    if idx is None:
+        return ()
+    return idx if isinstance(idx, tuple) else (idx,)
 
 
 def _new_highs(verbose: bool):
     """A Highs instance; its start-up banner is muted unless ``verbose``."""
-    import highspy
-
     if verbose:
         return highspy.Highs()
     sys.stdout.flush()
@@ -107,7 +107,7 @@ def _use_threads(h, threads: int) -> None:
     h.setOptionValue("threads", threads)
 
 
-def _lp_fix_start(lp, cols, configured, time_limit: float, mip_gap: float) -> dict | None:
+def _lp_fix_start(comp: Compiled, configured, time_limit: float, mip_gap: float) -> dict | None:
     """LP-fix heuristic: solve the LP relaxation, then a MILP restricted to what the LP uses.
 
     Sites with no IT capacity in the LP relaxation stay closed, and each used site may only take
@@ -115,8 +115,7 @@ def _lp_fix_start(lp, cols, configured, time_limit: float, mip_gap: float) -> di
     and quick; its plan is feasible for the full model. The LP optimum is a valid lower bound,
     so when the plan is within ``mip_gap`` of it, it is returned as the answer (``done``).
     """
-    import highspy
-
+    lp = comp.lp
     t0 = time.perf_counter()
     integrality = lp.integrality_
     lp.integrality_ = []
@@ -128,8 +127,8 @@ def _lp_fix_start(lp, cols, configured, time_limit: float, mip_gap: float) -> di
         return None
     x_lp = np.asarray(h.getSolution().col_value)
     bound = float(h.getInfo().objective_function_value)
-    fam = np.array([v.parent_component().local_name for v in cols])
-    site = np.array([v.index()[0] if isinstance(v.index(), tuple) else -1 for v in cols])
+    fam = comp.col_name
+    site = np.array([i[0] if i else -1 for i in comp.col_index])
     if not (fam == "x").any():
         return None
     n_sites = int(site[fam == "x"].max()) + 1
@@ -140,12 +139,12 @@ def _lp_fix_start(lp, cols, configured, time_limit: float, mip_gap: float) -> di
     ub[closed] = 0.0
     q_cols = np.flatnonzero(fam == "q")
     if len(q_cols):
-        load = {}
+        load: dict = {}
         for j in np.flatnonzero(fam == "l"):
-            s, c = cols[j].index()[:2]
+            s, c = comp.col_index[j][:2]
             load[(s, c)] = load.get((s, c), 0.0) + x_lp[j]
         for j in q_cols:
-            s, c = cols[j].index()
+            s, c = comp.col_index[j]
             if not used[s] or load.get((s, c), 0.0) <= 1e-6:
                 ub[j] = 0.0
     full_ub = lp.col_upper_
@@ -164,24 +163,64 @@ def _lp_fix_start(lp, cols, configured, time_limit: float, mip_gap: float) -> di
             "highs": h2}
 
 
+def _shape(comp) -> tuple[int, ...]:
+    if not comp.is_indexed():
+        return ()
+    return tuple(len(s) for s in comp.index_set().subsets())
+
+
+def _by_name(m: pyo.ConcreteModel, comp: Compiled, x: np.ndarray, *, round_int: bool,
+             fixed_fill: float | None = None) -> dict[str, np.ndarray]:
+    """Column values as arrays per variable name; variables not in the columns (fixed, or with
+    no nonzero coefficient) take their fixed value, else 0 (or ``fixed_fill``)."""
+    pos = {id(v): j for j, v in enumerate(comp.columns)}
+    out: dict[str, np.ndarray] = {}
+    for var in m.component_objects(pyo.Var, descend_into=True):
+        arr = np.zeros(_shape(var))
+        for idx, v in var.items():
+            j = pos.get(id(v))
+            if j is not None:
+                val = float(x[j])
+                if round_int and (v.is_integer() or v.is_binary()):
+                    val = float(round(val))
+            elif fixed_fill is not None:
+                val = fixed_fill
+            else:
+                val = float(v.value) if v.value is not None else 0.0
+            arr[_as_tuple(idx)] = val
+        out[var.local_name] = arr
+    return out
+
+
+def _duals(comp: Compiled, row_dual: np.ndarray) -> dict[str, RowDuals]:
+    groups: dict[str, tuple[list, list, list]] = {}
+    for (con, sense), du in zip(comp.rows, row_dual, strict=True):
+        name = con.parent_component().local_name
+        g = groups.setdefault(name, ([], [], []))
+        g[0].append(_as_tuple(con.index()))
+        g[1].append(sense)
+        g[2].append(du)
+    return {k: RowDuals(i, np.asarray(s, dtype=int), np.asarray(v, dtype=float))
+            for k, (i, s, v) in groups.items()}
+
+
 def run_highs(m: pyo.ConcreteModel, *, time_limit: float, mip_gap: float, threads: int = 0,
               options: dict | None = None, verbose: bool = False, relax: bool = False,
-              warm_start: bool = True) -> HighsResult:
-    """Hand the model to HiGHS, solve, and load the values into the Pyomo variables.
+              warm_start: bool = True) -> SolverResult:
+    """Hand the model to HiGHS, solve, and return the answer by name.
 
     For a MILP, ``warm_start`` first runs the LP-fix heuristic (:func:`_lp_fix_start`): its plan
     is either already within ``mip_gap`` of the LP bound (then it is the answer) or the
-    incumbent HiGHS starts from.
+    incumbent HiGHS starts from. With ``relax`` the integrality is dropped and the row duals and
+    reduced costs are returned.
     """
-    import highspy
-    from pyomo.common.errors import InfeasibleConstraintException
-
     t0 = time.perf_counter()
     try:
-        lp, cols, info = _highs_model(m)
+        comp = compile_model(m)
     except InfeasibleConstraintException as exc:  # e.g. a demand region nobody may serve
-        return HighsResult("infeasible", f"trivially infeasible: {exc}", float("nan"),
-                           float("nan"), float("inf"), 0.0, time.perf_counter() - t0, 0, False)
+        return SolverResult(Status.INFEASIBLE, f"trivially infeasible: {exc}",
+                            handover_time_s=time.perf_counter() - t0)
+    lp = comp.lp
     if relax:
         lp.integrality_ = []
     mip = bool(len(lp.integrality_))
@@ -201,7 +240,7 @@ def run_highs(m: pyo.ConcreteModel, *, time_limit: float, mip_gap: float, thread
     start = None
     # The heuristic pays off at practical gaps; at near-exact gaps HiGHS alone is faster.
     if mip and warm_start and mip_gap >= 1e-4:
-        start = _lp_fix_start(lp, cols, configured, time_limit, mip_gap)
+        start = _lp_fix_start(comp, configured, time_limit, mip_gap)
     if start is not None and start["done"]:
         h = start["highs"]
         heuristic_bound = start["bound"]
@@ -222,15 +261,15 @@ def run_highs(m: pyo.ConcreteModel, *, time_limit: float, mip_gap: float, thread
     S = highspy.HighsModelStatus
     has_sol = hinfo.primal_solution_status == 2  # feasible
     if model_status == S.kOptimal:
-        status = "optimal"
+        status = Status.OPTIMAL
     elif model_status == S.kInfeasible:
-        status = "infeasible"
+        status = Status.INFEASIBLE
     elif model_status in (S.kUnbounded, S.kUnboundedOrInfeasible):
-        status = "unbounded" if model_status == S.kUnbounded else "infeasible"
+        status = Status.UNBOUNDED if model_status == S.kUnbounded else Status.INFEASIBLE
     elif model_status in (S.kTimeLimit, S.kIterationLimit, S.kInterrupt, S.kSolutionLimit):
-        status = "time_limit" if has_sol else "no_solution"
+        status = Status.TIME_LIMIT if has_sol else Status.NO_SOLUTION
     else:
-        status = "time_limit" if has_sol else "error"
+        status = Status.TIME_LIMIT if has_sol else Status.ERROR
     obj = float(hinfo.objective_function_value) if has_sol else float("nan")
     if mip:
         bound = float(hinfo.mip_dual_bound)
@@ -238,84 +277,23 @@ def run_highs(m: pyo.ConcreteModel, *, time_limit: float, mip_gap: float, thread
         nodes = int(hinfo.mip_node_count)
     else:
         bound, gap, nodes = obj, 0.0, 0
-    if status == "optimal" and mip and gap > 1e300:
+    if status == Status.OPTIMAL and mip and gap > 1e300:
         gap = 0.0
     if heuristic_bound is not None and has_sol:
         bound = heuristic_bound
         gap = (obj - bound) / max(abs(obj), 1e-9)
         status_name = "Optimal within gap (LP-fix start vs LP-relaxation bound)"
-    if has_sol:
-        x = np.asarray(h.getSolution().col_value, dtype=float)
-        for v, val in zip(cols, x, strict=True):
-            v.set_value(float(round(val)) if (v.is_integer() or v.is_binary()) and not relax
-                        else float(val), skip_validation=True)
-        for v in m.component_data_objects(pyo.Var, descend_into=True):
-            if v.value is None:  # a column the compiler dropped (all-zero coefficients)
-                v.set_value(0.0, skip_validation=True)
-        if relax:
-            m._duals = np.asarray(h.getSolution().row_dual, dtype=float)
-            m._rows = info.rows
-            m._reduced_costs = np.asarray(h.getSolution().col_dual, dtype=float)
-            m._columns = cols
-    return HighsResult(status, status_name, obj, bound, max(gap, 0.0), solver_time, handover,
+    res = SolverResult(status, status_name, obj, bound, max(gap, 0.0), solver_time, handover,
                        nodes, has_sol)
+    if has_sol:
+        solution = h.getSolution()
+        x = np.asarray(solution.col_value, dtype=float)
+        res.primal = _by_name(m, comp, x, round_int=not relax)
+        if relax:
+            res.duals = _duals(comp, np.asarray(solution.row_dual, dtype=float))
+            res.reduced_costs = _by_name(m, comp, np.asarray(solution.col_dual, dtype=float),
+                                         round_int=False, fixed_fill=np.nan)
+    return res
 
 
-def solve(data: SiteData, scenario: Scenario, *, time_limit: float | None = None,
-          mip_gap: float | None = None, threads: int | None = None, verbose: bool = False,
-          explain: bool = True):
-    """Solve a scenario on a dataset and return a :class:`siting.results.Solution`.
-
-    Parameters
-    ----------
-    data : SiteData
-        From :func:`siting.load`.
-    scenario : Scenario
-        From :meth:`Scenario.from_toml`.
-    time_limit, mip_gap, threads : optional
-        Override the scenario's solver settings (s, relative gap, HiGHS threads).
-    explain : bool
-        When infeasible, run the elastic re-solve that says which blocks prevent the plan.
-
-    Returns
-    -------
-    Solution
-        Always returned; check ``solution.status`` or call ``solution.raise_for_status()``.
-    """
-    from siting.model import build_model
-    from siting.results import Solution
-
-    sv = scenario.solver
-    time_limit = sv.time_limit_s if time_limit is None else time_limit
-    mip_gap = sv.mip_gap if mip_gap is None else mip_gap
-    threads = sv.threads if threads is None else threads
-    t0 = time.perf_counter()
-    params = build_params(data, scenario)
-    t1 = time.perf_counter()
-    m = build_model(params, scenario)
-    t2 = time.perf_counter()
-    res = run_highs(m, time_limit=time_limit, mip_gap=mip_gap, threads=threads,
-                    options=sv.options, verbose=verbose)
-    timings = {"prepare_s": t1 - t0, "build_s": t2 - t1, "handover_s": res.handover_time_s,
-               "solver_s": res.solver_time_s}
-    explanation = None
-    if res.status == "infeasible" and explain:
-        from siting.explain import explain_infeasibility
-
-        explanation = explain_infeasibility(params, scenario, time_limit=time_limit)
-    sol = Solution.from_model(m, params, scenario, res, timings, data=data,
-                              explanation=explanation)
-    timings["wall_s"] = time.perf_counter() - t0
-    sol.ds.attrs["wall_time_s"] = timings["wall_s"]
-    return sol
-
-
-def build_only(data: SiteData, scenario: Scenario) -> tuple[Params, pyo.ConcreteModel]:
-    """Precompute and build without solving (for inspection and benchmarks)."""
-    from siting.model import build_model
-
-    params = build_params(data, scenario)
-    return params, build_model(params, scenario)
-
-
-__all__ = ["solve", "run_highs", "build_only", "HighsResult", "SitingError"]
+__all__ = ["run_highs", "compile_model", "Compiled"]

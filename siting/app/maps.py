@@ -1,0 +1,146 @@
+"""Map layers: site points over the embedded country outlines (no internet tiles)."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from siting.paths import embedded_data_dir
+
+PALETTE = [
+    [31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189],
+    [140, 86, 75], [227, 119, 194], [188, 189, 34], [23, 190, 207], [127, 127, 127],
+]
+REJECTED_COLOUR = [120, 120, 120, 90]
+DIFF_COLOURS = {"only A": [214, 39, 40, 220], "only B": [31, 119, 180, 220],
+                "both": [148, 103, 189, 220]}
+
+
+def colour_map(values) -> dict[str, list[int]]:
+    """A stable colour per category (sorted), for map points and legends."""
+    cats = sorted({str(v) for v in values if str(v) not in ("", "nan", "None")})
+    return {c: PALETTE[i % len(PALETTE)] + [220] for i, c in enumerate(cats)}
+
+
+def _fmt(v, fmt: str) -> str:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return "–"
+    return "–" if not math.isfinite(f) else format(f, fmt)
+
+
+def map_points(sites, color_by: str = "archetype", show_rejected: bool = True,
+               diff: dict[str, set] | None = None):
+    """Records for the scatter layer: lon, lat, radius (from MW), colour, tooltip fields.
+
+    ``sites`` is the site layer of a run (``RunResult.sites``). Chosen sites take the colour of
+    their ``color_by`` category; rejected candidates are small and grey. With ``diff``
+    (``{"only A": ids, "only B": ids, "both": ids}``) the colour says which run chose the site.
+    """
+    df = pd.DataFrame(sites.drop(columns="geometry", errors="ignore")).copy()
+    if "lon" not in df.columns or "lat" not in df.columns:
+        df["lon"] = sites.geometry.x
+        df["lat"] = sites.geometry.y
+    it = pd.to_numeric(df.get("it_mw", 0.0), errors="coerce").fillna(0.0)
+    is_open = df.get("open", it > 1e-6)
+    is_open = pd.Series(is_open, index=df.index).fillna(False).astype(bool)
+    if diff is not None:
+        lab = pd.Series("", index=df.index)
+        for k, ids in diff.items():
+            lab[df.index.isin(list(ids))] = k
+        is_open = lab != ""
+        df["category"] = lab
+        cmap = DIFF_COLOURS
+    else:
+        col = df[color_by].astype(str) if color_by in df.columns else pd.Series("", df.index)
+        df["category"] = np.where(is_open, col, "not chosen")
+        cmap = colour_map(col[is_open])
+    if not show_rejected:
+        df, it, is_open = df[is_open], it[is_open], is_open[is_open]
+    # area ∝ MW: radius in metres ∝ sqrt(MW); rejected candidates a fixed small dot
+    df["radius"] = np.where(is_open, 6000.0 + 3500.0 * np.sqrt(it.clip(lower=0)), 3000.0)
+    df["color"] = [cmap.get(c, REJECTED_COLOUR) if o else REJECTED_COLOUR
+                   for c, o in zip(df["category"], is_open, strict=True)]
+    df["status"] = np.where(is_open, "chosen", "not chosen")
+    df["site_id"] = df.index.astype(str)
+    df["name"] = df["name"].astype(str) if "name" in df.columns else ""
+    for c in ("country", "archetype", "cooling", "kind"):
+        df[c] = df[c].fillna("").astype(str) if c in df.columns else ""
+    df["it_txt"] = [_fmt(v, ",.0f") for v in it]
+    df["pue_txt"] = [_fmt(v, ".3f") for v in df.get("pue", pd.Series(np.nan, df.index))]
+    df["wue_txt"] = [_fmt(v, ".2f") for v in df.get("wue_m3_per_mwh",
+                                                   pd.Series(np.nan, df.index))]
+    df["ref_txt"] = [_fmt(100 * float(v) if v == v and v is not None else math.nan, ".0f")
+                     for v in df.get("ref", pd.Series(np.nan, df.index))]
+    keep = ["site_id", "name", "country", "kind", "archetype", "cooling", "status", "category",
+            "lon", "lat", "radius", "color", "it_txt", "pue_txt", "wue_txt", "ref_txt"]
+    out = df[keep].reset_index(drop=True)
+    # draw chosen sites on top of rejected ones
+    return out.sort_values("status", ascending=False, kind="stable").reset_index(drop=True), cmap
+
+
+TOOLTIP = {
+    "html": "<b>{name}</b> ({site_id}, {country})<br/>{status}: {archetype} {cooling}<br/>"
+            "IT {it_txt} MW · PUE {pue_txt} · WUE {wue_txt} m³/MWh · REF {ref_txt} %",
+    "style": {"fontSize": "12px"},
+}
+
+
+def country_outlines(path: str | os.PathLike | None = None, max_bytes: int = 3_000_000) -> dict:
+    """Country outlines from the embedded data (GeoJSON dict); simplified when the file is big.
+
+    Returns an empty FeatureCollection when the file is absent, so maps still draw.
+    """
+    p = Path(path) if path is not None else embedded_data_dir() / "country_outlines.geojson"
+    if not p.is_file():
+        return {"type": "FeatureCollection", "features": []}
+    if p.stat().st_size <= max_bytes:
+        return json.loads(p.read_text())
+    import geopandas as gpd
+
+    g = gpd.read_file(p)
+    g["geometry"] = g.geometry.simplify(0.02, preserve_topology=True)
+    return json.loads(g.to_json())
+
+
+def view_for(points) -> dict:
+    """A view (lon, lat, zoom) that frames the points (Europe when there are none)."""
+    if points is None or len(points) == 0:
+        return {"longitude": 10.0, "latitude": 51.0, "zoom": 3.0}
+    lon0, lon1 = float(points["lon"].min()), float(points["lon"].max())
+    lat0, lat1 = float(points["lat"].min()), float(points["lat"].max())
+    span = max(lon1 - lon0, (lat1 - lat0) * 1.6, 1.0)
+    zoom = max(2.0, min(8.0, math.log2(360.0 / span) - 0.4))
+    return {"longitude": (lon0 + lon1) / 2, "latitude": (lat0 + lat1) / 2, "zoom": zoom}
+
+
+def site_deck(points, outlines: dict | None = None, view: dict | None = None):
+    """A pydeck Deck: country outlines (embedded data) under a scatter layer of sites.
+
+    ``map_style=None``: no basemap tiles, so the map reads offline.
+    """
+    import pydeck as pdk
+
+    layers = []
+    if outlines and outlines.get("features"):
+        layers.append(pdk.Layer(
+            "GeoJsonLayer", outlines, id="countries", stroked=True, filled=True,
+            get_fill_color=[235, 238, 242, 255], get_line_color=[110, 120, 135, 255],
+            line_width_min_pixels=1, pickable=False))
+    layers.append(pdk.Layer(
+        "ScatterplotLayer", points, id="sites", get_position=["lon", "lat"],
+        get_radius="radius", get_fill_color="color", radius_min_pixels=2,
+        radius_max_pixels=30, stroked=True, get_line_color=[40, 40, 40, 160],
+        line_width_min_pixels=0.5, pickable=True))
+    v = view or view_for(points)
+    return pdk.Deck(layers=layers, map_style=None, tooltip=TOOLTIP,
+                    initial_view_state=pdk.ViewState(**v, pitch=0, bearing=0),
+                    map_provider=None)
+
+

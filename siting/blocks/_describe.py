@@ -1,0 +1,88 @@
+"""Words about blocks: the table ``siting blocks`` prints, one block in full, docs/MODEL.md."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from rich.table import Table
+
+from siting.blocks.base import Block
+
+_DOMAIN = {"binary": "binary", "integer": "integer", "nonnegative": "≥ 0"}
+
+
+def _state(block: Block, scenario) -> str:
+    if scenario is None:
+        return ""
+    if not block.switchable:
+        return "always"
+    return "on" if scenario.on(block.name) else "off"
+
+
+def _variables(block: Block) -> str:
+    return ", ".join(f"{v.output or v.name}[{','.join(v.dims)}]" for v in block.variables)
+
+
+def summary_table(blocks: list[Block], scenario=None) -> Table:
+    """A rich table: name, kind, on/off in the scenario, variables, purpose."""
+    title = "constraint blocks" + (f" — {scenario.name}" if scenario is not None else "")
+    t = Table(title=title, show_lines=False)
+    for col in ("block", "kind", *(("state",) if scenario is not None else ()), "variables",
+                "purpose"):
+        t.add_column(col, overflow="fold")
+    for b in blocks:
+        row = [b.name, b.kind]
+        if scenario is not None:
+            row.append(_state(b, scenario))
+        row += [_variables(b) or "–", b.purpose]
+        t.add_row(*(escape(c) for c in row))
+    return t
+
+
+def describe(block: Block, scenario=None) -> str:
+    """One block in full: purpose, switch, variables, cost terms, levers, duals, equations."""
+    lines = [f"{block.name} ({block.kind}) — {block.purpose}"]
+    if block.switchable:
+        state = _state(block, scenario)
+        lines.append(f"switch: blocks.{block.name} = true/false"
+                     + (f" (in {scenario.name}: {state})" if state else ""))
+    else:
+        lines.append("always on")
+    lines.append(f"in explanations: “{block.plain}”")
+    if block.variables:
+        lines.append("variables:")
+        lines += [f"  {v.output or v.name} ({v.name}) [{', '.join(v.dims)}] "
+                  f"{_DOMAIN[v.domain]}: {v.meaning}" for v in block.variables]
+    if block.costs:
+        lines.append("objective terms: " + ", ".join(f"{c.component} ({c.label})"
+                                                    for c in block.costs))
+    if block.quantities:
+        lines.append("quantities: " + ", ".join(f"{q.name} ({q.unit})" for q in block.quantities))
+    if block.duals:
+        lines.append("shadow prices reported: " + "; ".join(
+            f"{d.constraint}: {d.meaning} ({d.unit})" for d in block.duals))
+    if scenario is not None and block.levers is not None:
+        lv = block.lever_list(scenario)
+        if lv:
+            lines.append("levers (what loosens it):")
+            lines += [f"  {desc}" for desc, _ in lv]
+    if block.slacks:
+        lines.append("shortfall in explanations: " + ", ".join(s.var for s in block.slacks))
+    lines.append("equations:")
+    lines += [f"  {e}" for e in block.equations]
+    lines.append(f"module: {block.module}")
+    return "\n".join(lines)
+
+
+def markdown(blocks: list[Block]) -> str:
+    """The block list of docs/MODEL.md (between its ``blocks:start`` / ``blocks:end`` marks)."""
+    out = []
+    for b in blocks:
+        head = "Always (structure)" if not b.switchable else f"**{b.name}**"
+        out.append(f"{head} — {b.purpose}")
+        if b.variables:
+            out.append("Variables: " + "; ".join(
+                f"`{v.output or v.name}` {v.name}[{','.join(v.dims)}] {_DOMAIN[v.domain]} "
+                f"({v.meaning})" for v in b.variables) + ".")
+        out += [f"- {e}" for e in b.equations]
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,82 @@
+"""Cooling: one technology per site, barred where water is scarce or cooling water is absent."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyomo.environ as pyo
+
+from siting import climate
+from siting.blocks.base import Block, Variable, qsum
+from siting.errors import ScenarioError
+
+
+def params(P, sc, data) -> dict:
+    """``cool_allowed`` (S, C): technology c may cool site s."""
+    s = data.sites
+    S = len(s)
+    if not sc.on("cooling"):
+        return {"cool_allowed": np.ones((S, len(P.coolings)), dtype=bool)}
+    coolings = P.coolings
+    evap = np.array([c in climate.EVAPORATIVE for c in coolings])
+    needs_water = np.array([c in climate.NEEDS_COOLING_WATER for c in coolings])
+    stressed = s["water_stress"].to_numpy(float) > sc.cooling.water_stress_threshold
+    has_water = s["cooling_water"].astype(bool).to_numpy()
+    allowed = ~(stressed[:, None] & evap[None, :]) & ~(needs_water[None, :] & ~has_water[:, None])
+    unknown = set(sc.cooling.only_for_archetypes) - set(coolings)
+    if unknown:
+        raise ScenarioError(f"cooling.only_for_archetypes: {sorted(unknown)} not in "
+                            "cooling.technologies")
+    return {"cool_allowed": allowed}
+
+
+def build(m, P, sc, elastic: bool = False) -> None:
+    """One technology per site; load only on the chosen one; barred technologies fixed to 0."""
+    m.cooling_one = pyo.Constraint(m.S, rule=lambda m, s: qsum(m.q[s, c] for c in m.C) <= 1)
+    ub = P.load_bound.tolist()
+    allowed = P.cool_allowed
+    # ℓ[s,c,p] ≤ U_s·q[s,c] where c is allowed; a barred technology has q = ℓ = 0 (fixed, no row)
+    m.cooling_link = pyo.Constraint(
+        [(s, c) for s, c in zip(*np.nonzero(allowed), strict=True)], m.P,
+        rule=lambda m, s, c, p: m.l[s, c, p] <= ub[s] * m.q[s, c])
+    for s, c in zip(*np.nonzero(~allowed), strict=True):
+        m.q[int(s), int(c)].fix(0)
+        for p in m.P:
+            m.l[int(s), int(c), p].fix(0)
+    # q[s,c] ≤ Σ_{a ∈ allowed(c)} y[s,a,last]: technologies reserved to some archetypes
+    last = len(P.periods) - 1
+    limited = {P.coolings.index(c): [P.archetypes.index(a) for a in arcs if a in P.archetypes]
+               for c, arcs in sc.cooling.only_for_archetypes.items() if c in P.coolings}
+    m.cooling_archetype = pyo.Constraint(
+        m.S, list(limited), rule=lambda m, s, c: m.q[s, c] <= qsum(
+            m.y[s, a, last] for a in limited[c]))
+
+
+def levers(sc) -> list[tuple[str, dict]]:
+    """Allow evaporative cooling at water-stressed sites."""
+    return [("allowing evaporative cooling at water-stressed sites "
+             "(cooling.water_stress_threshold = 5)", {"cooling.water_stress_threshold": 5.0})]
+
+
+BLOCK = Block(
+    name="cooling",
+    purpose="Each site uses one cooling technology for all periods; evaporative cooling is "
+            "barred at water-stressed sites, sea/lake/river cooling where there is no such "
+            "water, and direct liquid cooling outside AI sites.",
+    plain="the cooling rules (no evaporative cooling at water-stressed sites)",
+    kind="limit",
+    variables=(Variable("q", ("site", "cooling"), "binary",
+                        "cooling technology chosen for the site (all periods)",
+                        output="cooling_choice"),),
+    params=params,
+    build=build,
+    levers=levers,
+    equations=(
+        "Σ_c q[s,c] ≤ 1; ℓ[s,c,p] ≤ U_s q[s,c]",
+        "q[s,c] = 0 for evaporative technologies (`siting.climate.EVAPORATIVE`) at sites with "
+        "`water_stress` > `cooling.water_stress_threshold`",
+        "q[s,c] = 0 for technologies needing `cooling_water` at sites without it",
+        "q[s,c] ≤ Σ_{a ∈ `cooling.only_for_archetypes`[c]} y[s,a,P_last] for the technologies "
+        "listed there (default: `direct_liquid` only at gigafactory and AI-factory sites)",
+        "with the block off: the single technology `fixed` (PUE `cooling.fixed_pue`) and no q",
+    ),
+)

@@ -1,0 +1,23 @@
+"""Standards (with standards.enforce): annual PUE ≤ max_pue and ERF ≥ min_erf per site."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def check(ctx) -> None:
+    st = ctx.sc.standards
+    if not (st.enforce and ctx.act.get("standards", True)):
+        return
+    inp, ck, lab = ctx.inp, ctx.ck, ctx.lab
+    ld, e = ctx.dec["ld"], ctx.dec["e"]
+    SP = ("site", "period")
+    ctx.blocks.append("standards")
+    e_fac = np.einsum("czh,h->cz", inp.pue, inp.w)[:, inp.zi]  # (C,S) MWh per MW load
+    fac = np.einsum("scp,cs->sp", ld, e_fac)  # facility energy (MWh/yr)
+    it_energy = ld.sum(axis=1) * float(inp.w.sum())
+    if st.max_pue is not None:
+        ck.check("standards", "annual PUE <= max_pue", fac, "<=", st.max_pue * it_energy,
+                 SP, lab)
+    if st.min_erf is not None and st.min_erf > 0:
+        ck.check("standards", "ERF >= min_erf", e, ">=", st.min_erf * fac, SP, lab)

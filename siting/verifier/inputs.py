@@ -1,0 +1,474 @@
+"""Inputs recomputed from the data and the scenario, independently of the model's code.
+
+Every derived parameter of docs/MODEL.md is recomputed here from the SiteData bundle and the
+Scenario with numpy; the solution's decisions are read from its Dataset (:func:`read`).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from siting import climate
+from siting.scenario import Archetype, Scenario
+from siting.sitedata import SITE_DEFAULTS, SiteData, fill_site_defaults
+from siting.verifier.report import Violation, _Checker, _plain
+
+#: The blocks of docs/MODEL.md (their switches ``blocks.<name>``).
+BLOCK_NAMES = ("target", "size", "site_max", "gigafactory", "grid", "land", "cooling", "water",
+               "energy", "carbon", "renewables", "heat", "country", "demand", "capex",
+               "fixed_cost", "anchors", "limits", "standards")
+
+#: Earth radius for great-circle (haversine) distances (km; the customary 6371 km).
+EARTH_RADIUS_KM = 6371.0
+
+def crf(rate: float, years: float) -> float:
+    """Capital recovery factor r / (1 - (1 + r)^-n), 1/n at r = 0.
+
+    Parameters
+    ----------
+    rate : float
+        Discount rate (-).
+    years : float
+        Lifetime (years).
+
+    Returns
+    -------
+    float
+        Annuity per unit of capital (1/yr).
+    """
+    if rate == 0:
+        return 1.0 / years
+    return rate / (1.0 - (1.0 + rate) ** (-years))
+
+
+def period_weights(scenario: Scenario) -> np.ndarray:
+    """Objective weight W_p of each period.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Uses ``periods.years``, ``weighting``, ``discount_rate``, ``base_year`` and
+        ``last_period_years``.
+
+    Returns
+    -------
+    numpy.ndarray
+        One weight per period (years): 1 each for ``annual``; for ``discounted``
+        Σ_{t=p}^{p_next-1} (1+r)^-(t - base_year), the last period spanning
+        ``last_period_years`` years.
+    """
+    pr = scenario.periods
+    years = list(pr.years)
+    if pr.weighting == "annual":
+        return np.ones(len(years))
+    ends = years[1:] + [years[-1] + pr.last_period_years]
+    r = pr.discount_rate
+    return np.array([sum((1.0 + r) ** -(t - pr.base_year) for t in range(p, e))
+                     for p, e in zip(years, ends, strict=True)])
+
+
+def _climate() -> ModuleType:
+    """The PUE/WUE physics module (input physics, not the model; tests may replace it)."""
+    return climate
+
+
+def _per_period(values: list[float], n: int, what: str) -> np.ndarray:
+    if len(values) == 1:
+        return np.full(n, float(values[0]))
+    if len(values) != n:
+        raise ValueError(f"{what}: {len(values)} values for {n} periods")
+    return np.asarray(values, dtype=float)
+
+
+def _haversine_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray,
+                  lat2: np.ndarray) -> np.ndarray:
+    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(v, dtype=float))
+                              for v in (lon1, lat1, lon2, lat2))
+    a = (np.sin((lat2 - lat1) / 2) ** 2
+         + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2)
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+# --------------------------------------------------------------------------- derived inputs
+def aggregate_slices(profiles: xr.Dataset, hours_per_block: int) -> xr.Dataset:
+    """Aggregate profile slices into blocks of ``hours_per_block`` hours within each day.
+
+    Slices are grouped by (month, hour // k); a block's weight is the sum of its slices' weights
+    (hours/yr) and every other variable is the weight-averaged value. Without ``month``/``hour``
+    the slices are kept as they are.
+
+    Parameters
+    ----------
+    profiles : xarray.Dataset
+        ``weight_h`` (slice, hours/yr) and variables over (zone, slice).
+    hours_per_block : int
+        Hours per block (divides 24).
+
+    Returns
+    -------
+    xarray.Dataset
+        Same variables over (zone, slice) with integer slice labels 0…H-1, plus ``month`` and
+        ``hour`` (first hour of the block).
+    """
+    w = np.asarray(profiles["weight_h"].values, dtype=float)
+    n = w.size
+    by_day = "month" in profiles and "hour" in profiles
+    if by_day:
+        month = np.asarray(profiles["month"].values, dtype=int)
+        hour = np.asarray(profiles["hour"].values, dtype=int)
+        key = month * 100 + hour // hours_per_block
+    else:
+        key = np.arange(n)
+    uniq, inv = np.unique(key, return_inverse=True)
+    nh = uniq.size
+    g = np.zeros((n, nh))
+    g[np.arange(n), inv] = w
+    wsum = g.sum(axis=0)
+    avg = g / np.where(wsum > 0, wsum, 1.0)  # (slice, block) averaging matrix
+    coords: dict[str, Any] = {"slice": np.arange(nh)}
+    if "zone" in profiles.coords:
+        coords["zone"] = [str(z) for z in profiles["zone"].values]
+    out = xr.Dataset(coords=coords)
+    out["weight_h"] = ("slice", wsum)
+    if by_day:
+        out["month"] = ("slice", (uniq // 100).astype(int))
+        out["hour"] = ("slice", (uniq % 100).astype(int) * hours_per_block)
+    for name, da in profiles.data_vars.items():
+        if name in ("weight_h", "month", "hour") or "slice" not in da.dims:
+            continue
+        if "zone" in da.dims:
+            vals = np.asarray(da.transpose("zone", "slice").values, dtype=float)
+            out[name] = (("zone", "slice"), vals @ avg)
+        elif da.dims == ("slice",):
+            out[name] = ("slice", np.asarray(da.values, dtype=float) @ avg)
+    return out
+
+
+@dataclass
+class Inputs:
+    """Sets and derived parameters, all as numpy arrays in fixed orders."""
+
+    sites: pd.DataFrame
+    S: np.ndarray
+    A: list[str]
+    arch: dict[str, Archetype]
+    P: np.ndarray
+    C: list[str]
+    Z: np.ndarray
+    H: int
+    T: list[str]
+    R: np.ndarray
+    K: np.ndarray
+    zi: np.ndarray  # zone index per site
+    ki: np.ndarray  # country index per site
+    w: np.ndarray  # (H,) hours
+    pue: np.ndarray  # (C,Z,H)
+    wue: np.ndarray  # (C,Z,H) m3/MWh IT
+    pf: np.ndarray  # (Z,H)
+    cf: np.ndarray  # (Z,T,H)
+    price: np.ndarray  # (S,) EUR/MWh
+    ci: np.ndarray  # (S,H) kg/MWh
+    pm: np.ndarray  # (P,)
+    W: np.ndarray  # (P,)
+    target: np.ndarray  # (P,)
+    headroom: np.ndarray  # (S,P) MW
+    room: np.ndarray  # (S,) MW (inf without site_max)
+    site_min: np.ndarray  # (S,) MW: min_it_mw when the site opens (0 without site_max)
+    bigM: np.ndarray  # (S,A) MW
+    U: np.ndarray  # (S,) MW
+    demand: np.ndarray  # (R,P) MW
+    allowed: np.ndarray  # (S,R) bool
+    cost_sr: np.ndarray  # (S,R) EUR/MW/yr
+    active: dict[str, bool]
+    slice_weights: np.ndarray
+    anchor: np.ndarray  # (S,) bool
+    expansion: np.ndarray  # (S,) MW (inf: no cap)
+    cm: np.ndarray  # (P,) capex multiplier
+    temp: np.ndarray  # (Z,H) °C, aggregated slices
+
+
+def prepare(data: SiteData, sc: Scenario) -> Inputs:
+    on = {b: sc.on(b) for b in BLOCK_NAMES}
+    active = dict(on)
+    active["renewables"] = on["renewables"] and on["energy"]
+    active["carbon"] = on["carbon"] and on["energy"]
+    has_demand = data.demand is not None and len(data.demand) > 0
+    active["demand"] = on["demand"] and has_demand
+
+    sites = fill_site_defaults(pd.DataFrame(data.sites))
+    for col, default in SITE_DEFAULTS.items():  # blank cells in a given column: the default
+        if default is not None and not (isinstance(default, float) and np.isnan(default)):
+            sites[col] = sites[col].where(sites[col].notna(), default)
+    sites.index = sites.index.astype(str)
+    if sc.country.allowed is not None:
+        sites = sites[sites["country"].astype(str).isin([str(c).upper()
+                                                         for c in sc.country.allowed])]
+    if sc.max_sites is not None:
+        sites = sites.iloc[: sc.max_sites]
+    S = sites.index.to_numpy()
+    ns = S.size
+
+    arch = sc.enabled_archetypes()
+    A = list(arch)
+    P = np.asarray(sc.periods.years, dtype=int)
+    npd = P.size
+    C = list(sc.cooling.technologies) if on["cooling"] else ["fixed"]
+    T = list(sc.renewables.technologies)
+
+    zones = sites["zone"].astype(str).to_numpy()
+    Z, zi = np.unique(zones, return_inverse=True)
+    countries = sites["country"].astype(str).to_numpy()
+    K, ki = np.unique(countries, return_inverse=True)
+
+    agg = aggregate_slices(data.profiles, sc.time.hours_per_block)
+    w = np.asarray(agg["weight_h"].values, dtype=float)
+    H = w.size
+    pz = [str(z) for z in agg["zone"].values] if "zone" in agg.coords else []
+    missing = sorted(set(Z) - set(pz))
+    if missing:
+        raise ValueError(f"site zones not in profiles: {missing}")
+
+    def zh(name: str, default: float = 0.0) -> np.ndarray:
+        if name not in agg:
+            return np.full((Z.size, H), default)
+        return np.asarray(agg[name].sel(zone=list(Z)).transpose("zone", "slice").values,
+                          dtype=float)
+
+    temp = zh("temperature_c", np.nan)
+    if on["cooling"]:
+        clim = _climate()
+        pue = np.stack([np.broadcast_to(np.asarray(clim.pue(c, temp), dtype=float), temp.shape)
+                        for c in C])
+        wue = np.stack([np.broadcast_to(np.asarray(clim.wue(c, temp), dtype=float), temp.shape)
+                        for c in C])
+    else:
+        pue = np.full((1, Z.size, H), sc.cooling.fixed_pue)
+        wue = np.full((1, Z.size, H), sc.cooling.fixed_wue_m3_per_mwh)
+    pf = zh("price_factor", 1.0)
+    cf = np.stack([zh(f"cf_{t}") for t in T], axis=1) if T else np.zeros((Z.size, 0, H))
+
+    own = sites["electricity_price_eur_per_mwh"].astype(float)
+    ctry = sites["country"].map(data.countries["price_eur_per_mwh"]).astype(float)
+    price = own.fillna(ctry).to_numpy(dtype=float)
+    ci_site = sites["carbon_intensity_gco2_per_kwh"].astype(float).to_numpy()
+    ci_zone = zh("carbon_intensity_gco2_per_kwh")[zi] if ns else np.zeros((0, H))
+    ci = np.where(np.isfinite(ci_site)[:, None], ci_site[:, None], ci_zone)
+
+    pm = _per_period(sc.energy.price_multiplier, npd, "energy.price_multiplier")
+    W = period_weights(sc)
+    target = np.asarray(sc.target.new_mw(npd), dtype=float)
+
+    retire = sites["retire_year"].fillna(0).astype(int).to_numpy()
+    freed = (retire[:, None] > 0) & (retire[:, None] <= P[None, :])
+    headroom = (sites["grid_headroom_mw"].astype(float).to_numpy()[:, None]
+                + sc.site_rules.retiring_plant_share
+                * sites["retiring_plant_mw"].astype(float).to_numpy()[:, None] * freed)
+
+    site_min = (sites["min_it_mw"].astype(float).fillna(0.0).to_numpy() if on["site_max"]
+                else np.zeros(ns))
+    if on["site_max"]:
+        room = np.maximum(0.0, sites["max_it_mw"].astype(float).to_numpy()
+                          - sites["existing_it_mw"].astype(float).to_numpy())
+    else:
+        room = np.full(ns, np.inf)
+
+    growth = _per_period(sc.demand.growth, npd, "demand.growth")
+    R = np.asarray([], dtype=object)
+    demand = np.zeros((0, npd))
+    allowed = np.zeros((ns, 0), dtype=bool)
+    cost_sr = np.zeros((ns, 0))
+    if has_demand:
+        dem = data.demand
+        R = dem.index.astype(str).to_numpy()
+        demand = dem["demand_mw"].astype(float).to_numpy()[:, None] * growth[None, :]
+        sc_tab = data.service_cost
+        if sc_tab is not None and len(sc_tab) > 0:
+            tab = sc_tab.assign(site_id=sc_tab["site_id"].astype(str),
+                                region_id=sc_tab["region_id"].astype(str))
+            si = pd.Index(S).get_indexer(tab["site_id"])
+            ri = pd.Index(R).get_indexer(tab["region_id"])
+            ok = (si >= 0) & (ri >= 0)
+            allowed = np.zeros((ns, R.size), dtype=bool)
+            cost_sr = np.zeros((ns, R.size))
+            allowed[si[ok], ri[ok]] = True
+            cost_sr[si[ok], ri[ok]] = tab["cost_eur_per_mw"].astype(float).to_numpy()[ok]
+        elif {"lon", "lat"} <= set(dem.columns):
+            d = _haversine_km(sites["lon"].to_numpy()[:, None], sites["lat"].to_numpy()[:, None],
+                              dem["lon"].to_numpy()[None, :], dem["lat"].to_numpy()[None, :])
+            allowed = d <= sc.demand.latency_km
+            cost_sr = sc.demand.cost_eur_per_mw_km * d
+        else:  # no coordinates: every pair, no distance cost
+            allowed = np.ones((ns, R.size), dtype=bool)
+            cost_sr = np.zeros((ns, R.size))
+
+    max_mw = np.array([a.max_mw for a in arch.values()], dtype=float)
+    lha = np.array([a.land_ha_per_mw for a in arch.values()], dtype=float)
+    bigM = np.minimum(max_mw[None, :], room[:, None]) if A else np.zeros((ns, 0))
+    if on["land"] and A:
+        land = sites["land_area_ha"].astype(float).to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lim = np.where(lha[None, :] > 0, land[:, None] / np.where(lha > 0, lha, 1.0)[None, :],
+                           np.inf)
+        bigM = np.minimum(bigM, lim)
+    fallback = []
+    if on["target"]:
+        fallback.append(float(target.max()))
+    if active["demand"] and R.size:
+        fallback.append(float(demand.sum(axis=0).max()))
+    fb = max(fallback + [1.0])
+    min_mw = np.array([a.min_mw for a in arch.values()], dtype=float) if A else np.zeros(0)
+    bigM = np.where(np.isinf(bigM), np.maximum(fb, min_mw[None, :]), bigM)
+    u = np.array([a.utilisation for a in arch.values()], dtype=float)
+    U = (u.max() * bigM.max(axis=1)) if A else np.zeros(ns)
+
+    existing = sites["existing_it_mw"].astype(float).to_numpy()
+    patterns = list(sc.anchors.sites)
+    listed = np.array([any(fnmatch.fnmatchcase(str(sid), pat) for pat in patterns)
+                       for sid in S], dtype=bool) if patterns else np.zeros(ns, dtype=bool)
+    anchor = (existing > 0) | listed
+    expansion = np.full(ns, np.inf)
+    if sc.anchors.max_expansion_mw is not None:
+        expansion = np.minimum(expansion, sc.anchors.max_expansion_mw)
+    if sc.anchors.max_expansion_factor is not None:
+        expansion = np.where(existing > 0,
+                             np.minimum(expansion, sc.anchors.max_expansion_factor * existing),
+                             expansion)
+    cm = _per_period(sc.periods.capex_multiplier, npd, "periods.capex_multiplier")
+
+    return Inputs(sites=sites, S=S, A=A, arch=arch, P=P, C=C, Z=Z, H=H, T=T, R=R, K=K, zi=zi,
+                   ki=ki, w=w, pue=pue, wue=wue, pf=pf, cf=cf, price=price, ci=ci, pm=pm, W=W,
+                   target=target, headroom=headroom, room=room, site_min=site_min, bigM=bigM, U=U, demand=demand,
+                   allowed=allowed, cost_sr=cost_sr, active=active, slice_weights=w,
+                   anchor=anchor, expansion=expansion, cm=cm, temp=temp)
+
+
+# ------------------------------------------------------------------------- reading decisions
+#: Name of the cooling choice q[s,c] in the solution. ``cooling`` (as in MODEL.md) cannot be a
+#: data variable over the dimension ``cooling`` of the same name in xarray, hence the alias.
+COOLING_CHOICE = "cooling_choice"
+
+_OWNER = {
+    "open": "structure", "it_mw": "structure", "load_mw": "structure", COOLING_CHOICE: "cooling",
+    "reinforcement_steps": "grid", "ppa_mw": "renewables", "matched_mw": "renewables",
+    "served_mw": "demand", "heat_reuse_mwh": "heat",
+}
+
+
+def read(ds: xr.Dataset, name: str, dims: tuple[str, ...], coords: dict[str, Any],
+          ck: _Checker, active: bool, block: str | None = None) -> np.ndarray:
+    """A solution variable as a float array over ``dims`` in the verifier's label order.
+
+    Absent variables are zeros. Labels outside the verifier's sets must carry zeros; NaN is
+    reported and read as 0. The ``slice`` dimension is matched by position.
+    """
+    shape = tuple(len(coords[d]) for d in dims)
+    block = block or _OWNER.get(name, name)
+    if name not in ds:
+        return np.zeros(shape)
+    da = ds[name]
+    if set(da.dims) != set(dims):
+        ck.fail(block, f"{name} has dims {da.dims}, expected {dims}", {}, 0, 0)
+        return np.zeros(shape)
+    da = da.transpose(*dims)
+    vals = np.asarray(da.values, dtype=float)
+    nan = ~np.isfinite(vals)
+    if nan.any():
+        ck.fail(block, f"{name} not finite", {"count": int(nan.sum())}, math.nan, 0)
+        vals = np.where(nan, 0.0, vals)
+    if not active:
+        big = float(np.abs(vals).max()) if vals.size else 0.0
+        if big > ck.tol:
+            ck.fail(block, f"{name} nonzero while block '{block}' is off", {}, big, 0.0)
+        return np.zeros(shape)
+    for axis, d in enumerate(dims):
+        if d == "slice":
+            if vals.shape[axis] != len(coords["slice"]):
+                ck.fail(block, f"{name}: slice count (aggregation of "
+                        f"time.hours_per_block)", {}, vals.shape[axis], len(coords["slice"]))
+                return np.zeros(shape)
+            continue  # matched by position
+        conv = int if d == "period" else str
+        have = ([conv(v) for v in da[d].values] if d in da.coords
+                else [conv(v) for v in list(coords[d])[: vals.shape[axis]]])
+        want = pd.Index([conv(v) for v in coords[d]])
+        if have == list(want):
+            continue
+        extra = want.get_indexer(have) < 0
+        if extra.any():
+            mass = float(np.abs(np.compress(extra, vals, axis=axis)).max(initial=0.0))
+            if mass > ck.tol:
+                ck.fail(block, f"{name} nonzero outside the model's {d} set",
+                        {d: _plain(np.asarray(have, dtype=object)[extra][0])}, mass, 0.0)
+        idx = pd.Index(have).get_indexer(want)
+        if vals.shape[axis] == 0:
+            new_shape = list(vals.shape)
+            new_shape[axis] = len(want)
+            vals = np.zeros(new_shape)
+            continue
+        vals = np.take(vals, np.where(idx >= 0, idx, 0), axis=axis)
+        if (idx < 0).any():
+            bshape = [1] * vals.ndim
+            bshape[axis] = -1
+            vals = np.where((idx < 0).reshape(bshape), 0.0, vals)
+    return vals
+
+
+def check_reported_parameters(ds: xr.Dataset, inp: Inputs, ck: _Checker,
+                               lab: dict[str, Any]) -> None:
+    """Compare derived parameters the solution carries with those recomputed here.
+
+    Only diagnostics: the verifier never uses the reported values. Checked when present:
+    ``weight_h`` (slice, h), ``period_weight`` (period), ``target_mw`` (period, MW), ``pue`` and
+    ``wue_m3_per_mwh`` (cooling, zone, slice), ``site_zone`` and ``site_country`` (site).
+    """
+    blk = "parameters"
+    for wname in ("weight_h", "weight"):
+        if wname in ds and ds[wname].dims == ("slice",):
+            got = np.asarray(ds[wname].values, dtype=float)
+            if got.size != inp.H:
+                ck.fail(blk, "slice count (aggregation of time.hours_per_block)", {},
+                        got.size, inp.H)
+            else:
+                ck.check(blk, "slice weight (h)", got, "==", inp.w, ("slice",), lab)
+    per_period = {"period_weight": inp.W, "target_mw": inp.target}
+    for name, mine in per_period.items():
+        if name in ds and ds[name].dims == ("period",) and ds.sizes["period"] == inp.P.size:
+            got = ds[name].assign_coords(period=[int(p) for p in ds["period"].values])
+            got = got.reindex(period=list(inp.P)).values.astype(float)
+            ck.check(blk, name, got, "==", mine, ("period",), lab,
+                     mask=np.isfinite(got))
+    for name, mine in (("pue", inp.pue), ("wue_m3_per_mwh", inp.wue)):
+        if name not in ds or set(ds[name].dims) != {"cooling", "zone", "slice"}:
+            continue
+        da = ds[name].transpose("cooling", "zone", "slice")
+        if da.sizes["slice"] != inp.H:
+            continue  # reported by the slice-count check
+        da = da.assign_coords(cooling=[str(c) for c in da["cooling"].values],
+                              zone=[str(z) for z in da["zone"].values],
+                              slice=np.arange(inp.H))
+        got = da.reindex(cooling=list(inp.C), zone=list(inp.Z)).values.astype(float)
+        ck.check(blk, name, got, "==", mine, ("cooling", "zone", "slice"), lab,
+                 mask=np.isfinite(got))
+    for name, col in (("site_zone", "zone"), ("site_country", "country")):
+        if name in ds and ds[name].dims == ("site",):
+            got = pd.Series(ds[name].values.astype(str),
+                            index=[str(s) for s in ds["site"].values]).reindex(inp.S)
+            mine = inp.sites[col].astype(str)
+            bad = got.notna() & (got != mine)
+            ck.n_checked += int(got.notna().sum())
+            for sid in got.index[bad.to_numpy()][: ck.max_per]:
+                ck.n_violations += 1
+                ck.by_block[blk] += 1
+                ck.violations.append(Violation(blk, f"{name} is {got[sid]!r}, expected "
+                                               f"{mine[sid]!r}", {"site": sid}, math.nan,
+                                               math.nan, math.nan, "=="))
+
+
