@@ -30,6 +30,7 @@ import logging
 import os
 import signal
 import threading
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -73,9 +74,13 @@ def local_cluster(n_workers: int | None = None, **kwargs: Any):
 
     opts: dict[str, Any] = {"n_workers": n_workers or default_workers(), "threads_per_worker": 1,
                             "processes": True, "dashboard_address": None,
-                            "silence_logs": logging.ERROR}
+                            "silence_logs": logging.CRITICAL,
+                            # the scheduler's HTTP server (metrics, health) starts even without
+                            # a dashboard: a free port on loopback, not 8787
+                            "scheduler_kwargs": {"dashboard_address": "127.0.0.1:0"}}
     opts.update(kwargs)
-    with _sigint_ignored():
+    with _sigint_ignored(), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Port .* is already in use")
         return LocalCluster(**opts)
 
 
@@ -125,7 +130,7 @@ def slurm_cluster(*, jobs: int = 0, cores: int = 1, processes: int | None = None
         "cores": cores, "processes": processes or cores, "memory": memory,
         "walltime": walltime, "job_script_prologue": prologue,
         "job_extra_directives": list(job_extra_directives or []),
-        "scheduler_options": {"dashboard_address": None},
+        "scheduler_options": {"dashboard": False, "dashboard_address": ":0"},
         "job_name": "siting-sweep",
     }
     for key, value in (("queue", queue), ("account", account), ("interface", interface),

@@ -47,6 +47,8 @@ FEASIBLE = ("optimal", "time_limit")
 
 # --------------------------------------------------------------------------- worker side
 _DATA_CACHE: dict[str, Any] = {}
+#: how often this process has loaded each source (1 per worker is the design)
+LOAD_COUNT: dict[str, int] = {}
 
 
 def cached_load(source: str):
@@ -55,6 +57,7 @@ def cached_load(source: str):
         import siting
 
         _DATA_CACHE[source] = siting.load(None if source == "eu" else source)
+        LOAD_COUNT[source] = LOAD_COUNT.get(source, 0) + 1
     return _DATA_CACHE[source]
 
 
