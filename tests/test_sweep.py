@@ -242,6 +242,13 @@ def test_data_is_loaded_once_per_worker(tmp_path, client):
     assert len(counts) == 2 and all(c == {"eu": 1} for c in counts.values()), counts
 
 
+def test_scheduler_address(client):
+    runs = toy_spec_runs(toy_runs_spec())
+    res = run_study(runs, toy_data(), scheduler=client.scheduler.address)
+    assert [res.record(r.name)["status"] for r in runs] == ["optimal", "optimal"]
+    assert all(res.record(r.name)["worker"].split(":")[1] != str(os.getpid()) for r in runs)
+
+
 def test_killed_worker_loses_no_run(tmp_path, client):
     runs = toy_spec_runs(toy_runs_spec(grid={CARBON: [0.0, 50.0, 100.0, 400.0]}))
     marker = tmp_path / "killed"
@@ -393,11 +400,16 @@ def test_cli_sweep_file_layout_and_resume(tmp_path):
 
 def test_cli_vary_form_writes_the_same_layout(tmp_path):
     r = runner.invoke(app, ["sweep", "quick", "--vary", f"{CARBON}=0,300", "--set",
-                            "max_sites=30", "--serial", "--no-regret", "--out", str(tmp_path)])
+                            "max_sites=30", "--serial", "--no-regret", "--verify", "--solutions",
+                            "--out", str(tmp_path)])
     assert r.exit_code == 0, r.output
     assert "2 of 2 runs to do" in r.output
     index = pd.read_csv(tmp_path / "index.csv")
     assert list(index[CARBON]) == [0, 300] and (index["status"] == "optimal").all()
+    for f in index["file"]:
+        assert json.loads((tmp_path / f).read_text())["verified"] is True
+        sol = siting.Solution.from_netcdf(tmp_path / f.replace(".json", ".nc"))
+        assert sol.status == "optimal"
     for f in ("robustness.csv", "robustness.gpkg", "sweep.csv", "sweep.nc"):
         assert (tmp_path / f).is_file()
 
