@@ -460,3 +460,79 @@ def test_cli_ctrl_c_exits_130_without_traceback(tmp_path):
     index = pd.read_csv(out / "index.csv")
     done = index[index["status"] == "optimal"]
     assert 1 <= len(done) < 60 and all((out / f).is_file() for f in done["file"])
+
+
+FAKE_SBATCH = """#!/bin/bash
+# a stand-in for SLURM's sbatch: run the job script here, in its own process group
+dir="{dir}"
+n=$$
+cp "${{@: -1}}" "$dir/job-$n.sh"
+setsid bash "$dir/job-$n.sh" > "$dir/job-$n.log" 2>&1 < /dev/null &
+echo $! > "$dir/job-$n.pid"
+echo "Submitted batch job $!"
+"""
+FAKE_SCANCEL = """#!/bin/bash
+for id in "$@"; do kill -TERM -- "-$id" 2>/dev/null; done
+exit 0
+"""
+
+
+@pytest.fixture()
+def fake_slurm(tmp_path, monkeypatch):
+    """sbatch/scancel stand-ins on PATH; yields the folder of the submitted jobs."""
+    import shutil
+
+    if shutil.which("sbatch"):
+        pytest.skip("a real sbatch is on PATH: not replacing it")
+    jobs = tmp_path / "jobs"
+    jobs.mkdir()
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    (bindir / "sbatch").write_text(FAKE_SBATCH.format(dir=jobs))
+    (bindir / "scancel").write_text(FAKE_SCANCEL)
+    for f in bindir.iterdir():
+        f.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
+    yield jobs
+    for pidfile in jobs.glob("job-*.pid"):  # whatever scancel left: only what we started
+        try:
+            os.killpg(int(pidfile.read_text()), signal.SIGKILL)
+        except (ProcessLookupError, PermissionError, ValueError):
+            pass
+
+
+def test_slurm_recipe_runs_a_sweep_through_sbatch(tmp_path, fake_slurm):
+    """The SLURM recipe end to end, with sbatch/scancel stand-ins that run the rendered job
+    script on this machine (no SLURM here): the workers it starts solve every run."""
+    from distributed import Client
+
+    from siting.sweep.cluster import slurm_cluster
+
+    jobs = fake_slurm
+    runs = toy_spec_runs(toy_runs_spec())
+    with slurm_cluster(cores=2, memory="2GB", walltime="00:10:00", jobs=1,
+                       local_directory=str(tmp_path / "scratch")) as cluster, \
+            Client(cluster) as client:
+        client.wait_for_workers(2, timeout=120)
+        res = run_study(runs, toy_data(), client=client, out=tmp_path / "out")
+        workers = client.run(os.getpid)
+    (script,) = jobs.glob("job-*.sh")
+    assert script.read_text().startswith("#!/usr/bin/env bash")
+    assert len(workers) == 2
+    done = _files(tmp_path / "out")
+    assert {f["status"] for f in done.values()} == {"optimal"} and len(done) == 2
+    assert {int(f["worker"].split(":")[1]) for f in done.values()} <= set(workers.values())
+    assert res.n_todo == 2
+
+
+def test_cli_cluster_slurm(tmp_path, fake_slurm):
+    f = tmp_path / "s.toml"
+    f.write_text(f'scenario = "quick"\n[set]\nmax_sites = 30\n[grid]\n"{CARBON}" = [0.0, 300.0]\n'
+                 '[slurm]\ncores = 1\nmemory = "2GB"\nwalltime = "00:10:00"\n'
+                 f'local_directory = "{tmp_path / "scratch"}"\n')
+    r = runner.invoke(app, ["sweep", str(f), "--cluster", "slurm", "--jobs", "2", "--no-regret",
+                            "--out", str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+    assert "SLURM: 2 job(s)" in r.output and "2 of 2 runs to do" in r.output
+    assert len(list(fake_slurm.glob("job-*.sh"))) == 2
+    assert {x["status"] for x in _files(tmp_path / "out").values()} == {"optimal"}

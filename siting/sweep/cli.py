@@ -149,9 +149,9 @@ def _print(res, name: str, console: Console, limit: int = 30) -> None:
     if res.plans is not None and len(res.plans):
         best = res.plans[res.plans["minimax_regret"]].iloc[0]
         console.print(f"{len(res.plans)} distinct plans; minimax-regret plan: {best['plan']} "
-                      f"({best['n_sites']} sites, max regret {best['max_regret_eur'] / 1e6:,.1f} "
-                      f"MEUR = {best['max_relative_regret']:.2%} over {best['n_futures']} "
-                      "futures)", highlight=False)
+                      f"({best['n_sites']} sites, max regret {best['max_regret_eur']:,.0f} EUR "
+                      f"= {best['max_relative_regret']:.3%} over {best['n_futures']} futures)",
+                      highlight=False)
 
 
 def _cell(v: Any) -> str:

@@ -79,7 +79,9 @@ class PreloadData(_WorkerPlugin):  # type: ignore[misc]
     def __init__(self, source: str, warmup: Scenario | None = None) -> None:
         self.source = source
         self.warmup = warmup
-        self.name = f"siting-sweep-preload-{abs(hash(source)) % 10**8}"
+        import hashlib
+
+        self.name = f"siting-sweep-preload-{hashlib.sha1(source.encode()).hexdigest()[:8]}"
 
     def setup(self, worker: Any) -> None:  # noqa: D401 - distributed's hook
         import signal

@@ -15,7 +15,7 @@ ranges are errors that name the key, as for scenarios)::
     "energy.carbon_price_eur_per_tco2" = [50, 200]      # one key, a list of values
     [grid.policy]                                       # named levels (PyPSA-Eur style)
     base = {}
-    green = { "renewables.share" = 0.5 }
+    balanced = { "country.max_share" = 0.3 }
 
     [samples]                     # seeded random samples, crossed with every grid point
     n = 8
