@@ -417,6 +417,9 @@ def test_cli_vary_form_writes_the_same_layout(tmp_path):
 @pytest.mark.parametrize("args, words", [
     (["--data", "/nonexistent/folder"], ["data folder not found"]),
     (["--set", "energy.carbon_pryce=3"], ["energy.carbon_pryce", "unknown key"]),
+    (["--threshold", "1.5"], ["threshold", "less than or equal to 1"]),
+    (["--samples", "0"], ["--samples", "n", "greater than 0"]),
+    (["--workers", "0"], ["--workers"]),
 ])
 def test_cli_bad_input_exits_2_before_dispatch(tmp_path, args, words):
     r = runner.invoke(app, ["sweep", str(EXAMPLE), "--out", str(tmp_path / "o"), *args])

@@ -9,7 +9,15 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from siting.sweep.spec import SweepError, SweepSpec, grid_runs, load_sweep, parse_vary
+from siting.sweep.spec import (
+    Robustness,
+    Samples,
+    SweepError,
+    SweepSpec,
+    grid_runs,
+    load_sweep,
+    parse_vary,
+)
 
 
 def sweep_command(target: str, *, vary: list[str] | None = None, set_: list[str] | None = None,
@@ -48,7 +56,8 @@ def sweep_command(target: str, *, vary: list[str] | None = None, set_: list[str]
             if spec.samples is None:
                 raise SweepError("--samples/--seed: the sweep file has no [samples] table")
             upd = {k: v for k, v in (("n", samples), ("seed", seed)) if v is not None}
-            spec = spec.model_copy(update={"samples": spec.samples.model_copy(update=upd)})
+            spec = spec.model_copy(update={"samples": _validated(
+                Samples, {**spec.samples.model_dump(), **upd}, "--samples/--seed")})
         what: Any = spec.expand(base_dir=base_dir)
         robust = spec.robustness
         name = spec.name
@@ -62,6 +71,11 @@ def sweep_command(target: str, *, vary: list[str] | None = None, set_: list[str]
         spec = SweepSpec(name=base.name)
         robust = spec.robustness
         name = base.name
+    robust = _validated(Robustness, {**robust.model_dump(), **{k: v for k, v in (
+        ("threshold", threshold), ("regret", regret), ("max_regret_solves", max_regret_solves))
+        if v is not None}}, "--threshold/--max-regret-solves")
+    if workers is not None and workers < 1:
+        raise SweepError(f"--workers: at least 1 (got {workers})")
     if resume and out is None:
         raise SweepError("--resume needs --out DIR (the folder of the sweep to finish)")
     if serial and (scheduler is not None or cluster != "local"):
@@ -86,10 +100,8 @@ def sweep_command(target: str, *, vary: list[str] | None = None, set_: list[str]
         res = run_study(
             what, dsrc, out=out, resume=resume, overwrite=overwrite, n_workers=workers,
             scheduler=scheduler, cluster=slurm, serial=serial, verify=verify, progress=show,
-            solutions=solutions, threshold=threshold if threshold is not None else robust.threshold,
-            regret=regret if regret is not None else robust.regret,
-            max_regret_solves=(max_regret_solves if max_regret_solves is not None
-                               else robust.max_regret_solves),
+            solutions=solutions, threshold=robust.threshold, regret=robust.regret,
+            max_regret_solves=robust.max_regret_solves,
             seed=robust.seed if robust.seed is not None else (
                 spec.samples.seed if spec.samples is not None else 0),
             name=name, log=lambda msg: console.print(msg, highlight=False))
@@ -115,6 +127,17 @@ def sweep_command(target: str, *, vary: list[str] | None = None, set_: list[str]
         err_console.print("[bold red]a plan failed verification[/]")
         return 1
     return 0
+
+
+def _validated(model, data: dict, what: str):
+    from pydantic import ValidationError
+
+    from siting.sweep.spec import _format
+
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise SweepError(f"{what}: {_format(exc)}") from None
 
 
 def _rel(f: Path, out: Path) -> str:

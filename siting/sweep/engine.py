@@ -153,25 +153,25 @@ def solve_task(task: dict, data: Any) -> dict:
 
 
 def solution_record(sol: Any) -> dict[str, Any]:
-    """Plain numbers of a Solution: status, objective (EUR), gap, KPIs, sites (MW)."""
-    a = sol.ds.attrs
-    out: dict[str, Any] = {
-        "status": sol.status, "error": "",
-        "objective_eur": float(a.get("objective_eur", math.nan)),
-        "best_bound_eur": float(a.get("best_bound_eur", math.nan)),
-        "mip_gap": float(a.get("mip_gap", math.nan)),
-        "solver_time_s": float(a.get("solver_time_s", math.nan)),
-    }
+    """Plain numbers of a Solution, through its public views (``summary()``, ``site_table()``):
+    status, objective and bound (EUR), gap, KPIs, open sites and IT MW by site (MW)."""
+    sm = sol.summary()
+    out: dict[str, Any] = {"status": sol.status, "error": ""}
+    for key in ("objective_eur", "best_bound_eur", "mip_gap", "solver_time_s"):
+        out[key] = _float(sm.get(key))
     if sol.feasible:
-        k = sol.kpis()
+        k = sm.get("kpis") or {}
         for key in ("it_mw", "open_sites", "emissions_tco2", "water_m3", "annual_cost_eur",
                     "pue", "ref"):
-            out[key] = float(k[key])
-        out["it_mw_by_period"] = {int(p): float(v["it_mw"]) for p, v in k["by_period"].items()}
-        out["it_mw_by_country"] = {str(c): float(v) for c, v in k["it_mw_by_country"].items()}
-        out["open_site_ids"] = sol.open_sites()
-        out["it_mw_by_site"] = {str(s): float(v) for s, v in sol.it_by_site().items()}
-        out["candidate_site_ids"] = [str(s) for s in sol.ds["site"].values]
+            out[key] = _float(k.get(key))
+        out["it_mw_by_period"] = {int(p): _float(v.get("it_mw"))
+                                  for p, v in (k.get("by_period") or {}).items()}
+        out["it_mw_by_country"] = {str(c): float(v)
+                                   for c, v in (k.get("it_mw_by_country") or {}).items()}
+        out["open_site_ids"] = [str(s) for s in sm.get("open_sites", [])]
+        out["it_mw_by_site"] = {str(s): float(v)
+                                for s, v in (sm.get("it_mw_by_site") or {}).items()}
+        out["candidate_site_ids"] = [str(s) for s in sol.site_table().index]
     return out
 
 
