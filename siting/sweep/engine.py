@@ -127,7 +127,8 @@ def solve_task(task: dict, data: Any) -> dict:
     rec: dict[str, Any] = {"name": task["name"], "run_id": task["run_id"],
                            "kind": task.get("kind", "run"), "labels": task.get("labels", {}),
                            "status": "error", "error": "",
-                           "worker": f"{socket.gethostname()}:{os.getpid()}"}
+                           "worker": f"{socket.gethostname()}:{os.getpid()}",
+                           "started_at": time.time()}
     rec.update(task.get("extra", {}))
     try:
         if task.get("on_start") is not None:
@@ -171,7 +172,7 @@ def solution_record(sol: Any) -> dict[str, Any]:
         out["open_site_ids"] = [str(s) for s in sm.get("open_sites", [])]
         out["it_mw_by_site"] = {str(s): float(v)
                                 for s, v in (sm.get("it_mw_by_site") or {}).items()}
-        out["candidate_site_ids"] = [str(s) for s in sol.site_table().index]
+        out["candidate_site_ids"] = [str(s) for s in sol.ds["site"].values]
     return out
 
 
