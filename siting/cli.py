@@ -34,7 +34,7 @@ from siting.paths import app_dir, embedded_data_dir, raw_data_dir, user_cache_di
 from siting.pipeline import run as run_plan
 from siting.scenario import Scenario, parse_set_option, reference_table
 from siting.sensitivity import carbon_entry_price, marginal_cost_of_target, shadow_prices
-from siting.sweep import parse_vary, run_serial, run_sweep, sweep_table, vary
+from siting.sweep.cli import sweep_command
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Where should Europe build its AI gigafactories and data centres?")
@@ -200,39 +200,38 @@ def pareto(
 @app.command()
 @_guard
 def sweep(
-    scenario: Annotated[str, typer.Argument(help="scenario TOML or preset name")] = DEFAULT_SCENARIO,
+    scenario: Annotated[str, typer.Argument(help="sweep file (TOML with [grid]/[samples], or a name in models/sweeps/) or a scenario TOML/preset swept over --vary")] = DEFAULT_SCENARIO,
     vary_: Annotated[list[str] | None, typer.Option("--vary", help="key.path=v1,v2,... (repeatable: cartesian product)")] = None,
     data: Annotated[str | None, typer.Option("--data", help="instance folder")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="folder for sweep.nc and sweep.csv")] = None,
-    set_: Annotated[list[str] | None, typer.Option("--set", help="override: key.path=value")] = None,
-    workers: Annotated[int, typer.Option(help="LocalCluster workers")] = 2,
-    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (instead of a LocalCluster)")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="folder: runs/, index.csv, robustness.csv/.gpkg/.png, regret.csv, plans.csv, sweep.csv/.nc")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="override of the base scenario: key.path=value")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="finish the sweep in --out: solve only the missing runs")] = False,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="delete the sweep in --out first")] = False,
+    workers: Annotated[int | None, typer.Option(help="LocalCluster workers (default: one per core)")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address tcp://host:port (instead of a LocalCluster)")] = None,
+    cluster: Annotated[str, typer.Option(help="local, or slurm (dask-jobqueue; the sweep file's [slurm] table)")] = "local",
+    jobs: Annotated[int | None, typer.Option(help="SLURM jobs to submit (with --cluster slurm)")] = None,
     serial: Annotated[bool, typer.Option("--serial", help="no Dask: solve one after another")] = False,
     verify: Annotated[bool, typer.Option("--verify", help="verify every plan on the workers")] = False,
+    samples: Annotated[int | None, typer.Option(help="number of samples (overrides [samples].n)")] = None,
+    seed: Annotated[int | None, typer.Option(help="sampling seed (overrides [samples].seed)")] = None,
+    threshold: Annotated[float | None, typer.Option(help="no-regret: chosen in at least this share of futures (0-1)")] = None,
+    regret: Annotated[bool | None, typer.Option("--regret/--no-regret", help="evaluate every plan under the other futures")] = None,
+    max_regret_solves: Annotated[int | None, typer.Option(help="bound on the regret re-solves")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="solver time limit per run (s)")] = None,
+    solutions: Annotated[bool, typer.Option("--solutions", help="also write each run's solution NetCDF")] = False,
+    progress: Annotated[bool | None, typer.Option("--progress/--no-progress", help="progress bar (default: on a terminal)")] = None,
 ) -> None:
-    """Solve a scenario for every combination of --vary values, in parallel on Dask."""
-    sc = _load_scenario(scenario, set_)
-    choices = parse_vary(vary_ or [])
-    scs = vary(sc, **choices) if choices else {sc.name: sc}
-    dsrc = data if data is not None else "eu"
-    with console.status(f"sweep of {len(scs)} scenarios…"):
-        ds = (run_serial(scs, dsrc, verify=verify) if serial else
-              run_sweep(scs, dsrc, n_workers=workers, scheduler=scheduler, verify=verify))
-    df = sweep_table(ds)
-    t = Table(title=f"sweep of {sc.name}: {len(scs)} scenarios in {ds.attrs['wall_time_s']:.1f} s")
-    cols = ["status", "objective_eur", "it_mw", "open_sites", "emissions_tco2", "water_m3"]
-    t.add_column("scenario")
-    for c in cols + (["verified"] if "verified" in df else []):
-        t.add_column(c)
-    for name, r in df.iterrows():
-        t.add_row(str(name), *[f"{r[c]:,.0f}" if isinstance(r[c], float) else str(r[c])
-                               for c in cols + (["verified"] if "verified" in df else [])])
-    console.print(t)
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        ds.to_netcdf(out / "sweep.nc", engine="h5netcdf")
-        df.to_csv(out / "sweep.csv")
-        console.print(f"wrote sweep.nc, sweep.csv to {out}")
+    """Solve many scenarios on Dask: a grid and/or random samples; robustness of every site."""
+    code = sweep_command(scenario, vary=vary_, set_=set_, data=data, out=out, resume=resume,
+                         overwrite=overwrite, workers=workers, scheduler=scheduler,
+                         cluster=cluster, jobs=jobs, serial=serial, verify=verify,
+                         samples=samples, seed=seed, threshold=threshold, regret=regret,
+                         max_regret_solves=max_regret_solves, time_limit=time_limit,
+                         solutions=solutions, progress=progress, console=console,
+                         err_console=err_console)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()
