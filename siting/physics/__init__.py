@@ -1,0 +1,1 @@
+"""Physics and finance precomputed with numpy/xarray."""
