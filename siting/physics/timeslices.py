@@ -196,11 +196,16 @@ def _features(vals: np.ndarray, variables: Sequence[str], zones: Sequence[str],
     return pd.DataFrame(cols), w
 
 
-def _cache_key(hourly: xr.Dataset, variables: Sequence[str], options: dict) -> str:
-    import tsam
+def _tsam_version() -> str:
+    """Installed tsam version without importing tsam (its import takes ~1.5 s)."""
+    from importlib.metadata import version
 
+    return version("tsam")
+
+
+def _cache_key(hourly: xr.Dataset, variables: Sequence[str], options: dict) -> str:
     h = hashlib.sha256()
-    h.update(json.dumps({"options": options, "tsam": tsam.__version__,
+    h.update(json.dumps({"options": options, "tsam": _tsam_version(),
                          "cache_version": CACHE_VERSION}, sort_keys=True).encode())
     h.update("\n".join(map(str, hourly["zone"].values)).encode())
     for v in variables:
@@ -237,7 +242,8 @@ def representative_days(
         (:func:`lowest_renewable_day`).
     method : str
         tsam clustering method: ``hierarchical`` (default, deterministic), ``kmeans``
-        (seeded by ``seed``), ``kmedoids`` (exact MILP, HiGHS), ``averaging``,
+        (10 restarts, seeded by ``seed``; tsam's default of 100 restarts took 43 s here),
+        ``kmedoids`` (exact MILP, HiGHS), ``averaging``,
         ``contiguous``.
     seed : int
         Random state for ``kmeans``.
@@ -247,7 +253,9 @@ def representative_days(
         Clustering weight per variable (default 1 for every variable).
     cache : bool
         Reuse / store the result in the per-user cache (``~/.cache/siting/timeslices``),
-        keyed by a hash of the data and the options.
+        keyed by a sha256 of the data, the options and the tsam version. Measured on the
+        project machines: ``import tsam`` 1.3-1.7 s, clustering 0.2-0.35 s (N = 8, 12, 16),
+        a cache hit ~0.05 s without importing tsam.
 
     Returns
     -------
@@ -261,8 +269,6 @@ def representative_days(
         ``month`` is that of its medoid (the member nearest the mean in tsam's normalised
         feature space). Attributes name the method, N, the extremes and the tsam version.
     """
-    import tsam
-
     if n_days < 1:
         raise ValueError("n_days must be >= 1")
     unknown = set(extremes) - set(EXTREMES)
@@ -282,6 +288,8 @@ def representative_days(
             out = out.assign_coords(zone=np.asarray(out["zone"].values).astype(str))
             out["kind"] = ("slice", np.asarray(out["kind"].values).astype(str))
             return out
+
+    import tsam  # deferred: a cache hit does not pay for the import
 
     vals, month_of_day = _by_day(hourly, variables)
     zones = [str(z) for z in hourly["zone"].values]
@@ -304,7 +312,7 @@ def representative_days(
     feats, w = _features(vals[:, :, rest, :], variables, zones, weights)
     feats.index = pd.date_range("2001-01-01", periods=len(feats), freq="h")
     if method == "kmeans":
-        cmethod: object = tsam.KMeans(random_state=seed)
+        cmethod: object = tsam.KMeans(n_init=10, random_state=seed)
     else:
         cmethod = method
     result = tsam.aggregate(
