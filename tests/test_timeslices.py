@@ -155,6 +155,11 @@ def test_de_lowest_renewable_lull(hourly, repdays):
         low = float(r["cf_wind_onshore"].sel(zone="DE").min())
         assert low < 0.05
         assert low in set(de.tolist())  # an hour that really happened
+    # the lowest-renewable day alone (a real day of its own) gives the lull
+    only = ts.representative_days(hourly, 8, extremes=("lowest_renewable",), cache=False)
+    low_day = only["kind"].values == "lowest_renewable"
+    assert low_day.sum() == 24
+    assert float(only["cf_wind_onshore"].sel(zone="DE").values[low_day].min()) < 0.05
     # the month x hour means never get there
     assert float(ts.month_hour(hourly)["cf_wind_onshore"].sel(zone="DE").min()) > 0.05
 

@@ -138,14 +138,14 @@ def technology_rows(costs: pd.DataFrame, year: int) -> pd.DataFrame:
 def build_technologies(raw: str | Path) -> pd.DataFrame:
     """``technologies.csv``: rows of :func:`technology_rows` for 2025, 2030 and 2035.
 
-    Floats are rounded to 6 significant digits (byte-stable rebuilds).
+    Floats are rounded to 9 significant digits (byte-stable rebuilds).
     """
     tables = [technology_rows(src.read_technology_costs(raw, y), y) for y in te.TECHNOLOGY_YEARS]
     df = pd.concat(tables, ignore_index=True).sort_values(["technology", "year"],
                                                           ignore_index=True)
     for c in COLUMNS:
         if df[c].dtype.kind == "f" and c != "currency_year":
-            df[c] = df[c].map(lambda v: float(f"{v:.6g}") if pd.notna(v) else v)
+            df[c] = df[c].map(lambda v: float(f"{v:.9g}") if pd.notna(v) else v)
     return df
 
 
