@@ -70,11 +70,13 @@ def test_profiles(bundle):
     assert float(w.sum()) == 8784.0
     for v in PROFILE_VARIABLES:
         assert p[v].notnull().all(), v
+    # profiles.nc values are rounded to 10 significant digits (byte-stable across numpy
+    # versions): weighted means are exact to that rounding (1e-9 relative)
     mean_pf = (p["price_factor"] * w).sum("slice") / w.sum()
-    np.testing.assert_allclose(mean_pf.values, 1.0, rtol=1e-12)
+    np.testing.assert_allclose(mean_pf.values, 1.0, rtol=1e-9)
     ci = (p["carbon_intensity_gco2_per_kwh"] * w).sum("slice") / w.sum()
     country = bundle.countries.loc[p["zone"].values, "carbon_intensity_gco2_per_kwh"]
-    np.testing.assert_allclose(ci.values, country.values, rtol=1e-12)
+    np.testing.assert_allclose(ci.values, country.values, rtol=1e-9)
     for v in ("cf_solar", "cf_wind_onshore", "cf_wind_offshore"):
         assert float(p[v].min()) >= 0 and float(p[v].max()) <= 1
 

@@ -5,7 +5,11 @@
 * ``countries.csv`` - country figures (price, carbon intensity, mix, degree days, water, coal);
 * ``sites.csv`` - candidate sites (greenfield NUTS-2 label points, brownfield thermal plants,
   hubs: EuroHPC AI Factories and OSM data-centre clusters) with every SiteData attribute;
-* ``profiles.nc`` - 12 months x 24 hours time slices per zone (NetCDF 3, byte-stable);
+* ``profiles.nc`` - 12 months x 24 hours time slices per zone (NetCDF 3, byte-stable), the
+  month x hour reduction of ``hourly.nc``;
+* ``hourly.nc`` - the 8784 hours of 2016 per zone (int16 x scale factor, NetCDF 3);
+* ``technologies.csv``, ``ppa_potential.csv``, ``firm_supply.csv`` - energy economics
+  (siting.data.technologies, siting.data.energy);
 * ``country_outlines.geojson`` - NUTS-0 outlines for offline maps;
 * ``manifest.json`` - tables, row counts, sha256, sources, vintages, licences, assumptions.
 
@@ -27,9 +31,13 @@ import xarray as xr
 from scipy.spatial import cKDTree
 
 from siting.data import sources as src
-from siting.data import typed
+from siting.data import typed, typed_energy
+from siting.data.energy import build_firm_supply, build_ppa_potential, price_components
+from siting.data.hourly import build_hourly, write_hourly
 from siting.data.rules import apply_site_rules
+from siting.data.technologies import build_technologies
 from siting.paths import embedded_data_dir, raw_data_dir
+from siting.physics.timeslices import month_hour
 from siting.scenario import SiteRules
 from siting.sitedata import PROFILE_VARIABLES, SITE_DEFAULTS
 
@@ -39,6 +47,7 @@ PRICE_PERIOD = "2024-S2"
 DEGREE_DAY_YEARS = (2015, 2024)
 PRICE_SHAPE_YEAR = 2023
 WEATHER_YEAR = 2016
+PROFILE_SIG_DIGITS = 10
 
 SITE_COLUMNS = [
     "site_id",
@@ -108,7 +117,11 @@ SOURCES = [
     {
         "id": "eurostat_nrg_pc_205",
         "publisher": "Eurostat",
-        "files": ["nrg_pc_205 bands 2024-S2 excl. VAT", "nrg_pc_205 band IC time series"],
+        "files": [
+            "nrg_pc_205 bands 2024-S2 excl. VAT",
+            "nrg_pc_205 band IC time series",
+            "nrg_pc_205 band IC 2024-S2 composition (taxation levels)",
+        ],
         "vintage": "2024-S2",
         "licence": "CC BY 4.0",
         "attribution": "Eurostat (nrg_pc_205)",
@@ -168,6 +181,30 @@ SOURCES = [
         "vintage": "weather year 2016",
         "licence": "EUPL-1.2",
         "attribution": "Dispa-SET (JRC), EUPL-1.2",
+    },
+    {
+        "id": "pypsa_technology_data",
+        "publisher": "PyPSA technology-data (Danish Energy Agency catalogues, Lazard, others)",
+        "files": ["costs_2025.csv", "costs_2030.csv", "costs_2035.csv"],
+        "vintage": "PyPSA/technology-data @ 634cdc1 (2026-05-15); cost years 2025, 2030, 2035",
+        "licence": "scripts GPL-3.0; input data under their publishers' terms (mostly DEA, public)",
+        "attribution": "PyPSA technology-data; Danish Energy Agency technology catalogues",
+    },
+    {
+        "id": "typed_energy",
+        "publisher": "siting authors, typed from cited publications (energy economics)",
+        "files": ["siting/data/typed_energy.py"],
+        "vintage": "see citations in typed_energy.py and data/README.md",
+        "licence": "figures from the cited publications",
+        "attribution": "; ".join(
+            [
+                typed_energy.NETWORK_SHARE_SOURCE,
+                typed_energy.SOLAR_ADDITIONS_SOURCE,
+                typed_energy.WIND_ADDITIONS_SOURCE,
+                typed_energy.PPA_SHARE_SOURCE,
+                typed_energy.FIRM_PRICE_SOURCE,
+            ]
+        ),
     },
     {
         "id": "typed",
@@ -332,7 +369,9 @@ def build_countries(raw: Path) -> pd.DataFrame:
         if pd.isna(df.loc[c, "population"]):
             df.loc[c, "population"] = int(value)
             df.loc[c, "population_year"] = 2020
-    return df
+
+    # price components (energy, network, levies) of price_eur_per_mwh: siting.data.energy
+    return df.join(price_components(raw, df))
 
 
 # --------------------------------------------------------------------------- sites
@@ -593,116 +632,34 @@ def build_sites(raw: Path, countries: pd.DataFrame, rules: SiteRules | None = No
 
 
 # --------------------------------------------------------------------------- profiles
-def _slice_mean(long: pd.DataFrame, value_cols: list[str]) -> pd.DataFrame:
-    """Mean of each (zone, month, hour) over the days of the month."""
-    return long.groupby(["zone", "month", "hour"], sort=True)[value_cols].mean()
+def _round_sig(a: np.ndarray, digits: int = PROFILE_SIG_DIGITS) -> np.ndarray:
+    """Round to ``digits`` significant digits (decimal, via Python's correctly rounded
+    formatting), so stored floats do not carry summation noise."""
+    flat = [float(f"{x:.{digits}g}") for x in np.asarray(a, dtype=float).ravel().tolist()]
+    return np.array(flat, dtype=float).reshape(np.shape(a))
 
 
-def build_profiles(raw: Path, zones: list[str], countries: pd.DataFrame) -> xr.Dataset:
-    """Time-slice profiles over (zone, slice); gaps filled by typed.PROFILE_PROXIES."""
-    sl = slice_table()
-    n = len(sl)
-    mh = pd.MultiIndex.from_arrays([sl["month"], sl["hour"]])
-    w = sl["weight_h"].to_numpy()
-    data: dict[str, dict[str, np.ndarray]] = {v: {} for v in PROFILE_VARIABLES}
-    notes: list[str] = []
+def build_profiles(raw: Path, zones: list[str], countries: pd.DataFrame,
+                   hourly: xr.Dataset | None = None) -> xr.Dataset:
+    """Time-slice profiles over (zone, slice): the month x hour reduction of the hourly year.
 
-    # capacity factors
-    cf = src.read_dispaset_cf(raw)
-    cfm = _slice_mean(cf, ["PHOT", "WTON", "WTOF"])
-    for var, col in (
-        ("cf_solar", "PHOT"),
-        ("cf_wind_onshore", "WTON"),
-        ("cf_wind_offshore", "WTOF"),
-    ):
-        table = cfm[col].unstack(["month", "hour"])
-        for z in table.index:
-            series = table.loc[z].reindex(mh).to_numpy()
-            if np.any(series != 0):
-                data[var][z] = series
-
-    # temperatures
-    t = src.read_dispaset_temps(raw)
-    tcols = [c for c in t.columns if c not in ("month", "hour")]
-    tm = t.groupby(["month", "hour"], sort=True)[tcols].mean().reindex(mh)
-    for z in tcols:
-        data["temperature_c"][z] = tm[z].to_numpy()
-    era5 = src.read_owid_temperature(raw)
-    era5 = era5[era5["year"] == WEATHER_YEAR].pivot_table(
-        index="month", columns="country", values="temperature_c"
-    )
-    offset = (era5["CY"] - era5["GR"]).reindex(sl["month"]).to_numpy()
-    data["temperature_c"]["CY"] = data["temperature_c"]["GR"] + offset
-    data["temperature_c"]["MT"] = data["temperature_c"]["CY"].copy()
-    notes.append("temperature_c CY = GR hourly + ERA5 2016 monthly offset (CY-GR), MT = CY")
-
-    # carbon intensity: annual Ember figure x monthly shape of the same year, flat within day
-    em = src.read_ember_monthly(raw).dropna(subset=["emissions_intensity_gco2_per_kwh"])
-    ci_year = countries["carbon_intensity_year"]
-    for z in zones:
-        year = int(ci_year[z])
-        m = em[(em["country"] == z) & (em["year"] == year)].set_index("month")
-        if len(m) == 0:
-            m = pd.DataFrame({"emissions_intensity_gco2_per_kwh": []})
-        m = m["emissions_intensity_gco2_per_kwh"].reindex(range(1, 13))
-        if m.isna().any():
-            shape = np.ones(n)
-            notes.append(f"carbon_intensity_gco2_per_kwh {z}: no full monthly year, flat")
-        else:
-            shape = m.reindex(sl["month"]).to_numpy()
-        shape = shape / np.average(shape, weights=w)
-        data["carbon_intensity_gco2_per_kwh"][z] = (
-            float(countries.loc[z, "carbon_intensity_gco2_per_kwh"]) * shape
-        )
-
-    # price factor: monthly day-ahead shape of 2023, flat within the day, weighted mean 1
-    pr = src.read_ember_price(raw)
-    pr = pr[pr["year"] == PRICE_SHAPE_YEAR].pivot_table(
-        index="month", columns="country", values="day_ahead_price_eur_per_mwh"
-    )
-    for z in pr.columns:
-        if pr[z].notna().all():
-            shape = pr[z].reindex(sl["month"]).to_numpy()
-            data["price_factor"][z] = shape / np.average(shape, weights=w)
-
-    # gap filling by the typed proxy rules
-    # donor-zone rules first, then "self:" rules (which may use a series filled by the first)
-    rules = sorted(
-        typed.PROFILE_PROXIES.items(), key=lambda kv: (kv[1][0].startswith("self:"), kv[0])
-    )
-    for (z, var), donors in rules:
-        if z not in zones or z in data[var]:
-            continue
-        if donors[0].startswith("self:"):
-            other = donors[0].split(":", 1)[1]
-            data[var][z] = data[other][z].copy()
-            notes.append(f"{var} {z} = own {other}")
-        else:
-            have = [d for d in donors if d in data[var]]
-            data[var][z] = np.mean([data[var][d] for d in have], axis=0)
-            notes.append(f"{var} {z} = mean of {','.join(have)}")
-    for z in zones:
-        if z not in data["price_factor"]:
-            data["price_factor"][z] = np.ones(n)
-            notes.append(f"price_factor {z} = 1 (no day-ahead price series)")
-        if z not in data["cf_wind_offshore"]:
-            data["cf_wind_offshore"][z] = np.zeros(n)
-            notes.append(f"cf_wind_offshore {z} = 0 (landlocked: not available)")
-    for var, d in data.items():
-        missing = [z for z in zones if z not in d]
-        if missing:
-            raise ValueError(f"profiles: no {var} for zones {missing} and no proxy rule")
-
+    ``hourly`` is :func:`siting.data.hourly.build_hourly` output (built here when not given);
+    each slice is the mean of the hours of that month and hour of day
+    (:func:`siting.physics.timeslices.month_hour`, fixed summation order), rounded to
+    ``PROFILE_SIG_DIGITS`` significant digits. Gaps are filled in the hourly data by
+    ``typed.PROFILE_PROXIES``.
+    """
+    if hourly is None:
+        hourly = build_hourly(raw, zones, countries)
+    mh = month_hour(hourly.sel(zone=zones))
     ds = xr.Dataset(
-        {
-            var: (("zone", "slice"), np.vstack([d[z] for z in zones]).astype("float64"))
-            for var, d in data.items()
-        },
-        coords={"zone": np.array(zones, dtype=object), "slice": np.arange(n, dtype="int32")},
+        {var: (("zone", "slice"), _round_sig(mh[var].values)) for var in PROFILE_VARIABLES},
+        coords={"zone": np.array(zones, dtype=object),
+                "slice": np.arange(mh.sizes["slice"], dtype="int32")},
     )
-    ds["weight_h"] = ("slice", w)
-    ds["month"] = ("slice", sl["month"].to_numpy().astype("int32"))
-    ds["hour"] = ("slice", sl["hour"].to_numpy().astype("int32"))
+    ds["weight_h"] = ("slice", mh["weight_h"].values.astype(float))
+    ds["month"] = ("slice", mh["month"].values.astype("int32"))
+    ds["hour"] = ("slice", mh["hour"].values.astype("int32"))
     units = {
         "temperature_c": "degC",
         "cf_solar": "1",
@@ -721,12 +678,13 @@ def build_profiles(raw: Path, zones: list[str], countries: pd.DataFrame) -> xr.D
         "weather_year": str(WEATHER_YEAR),
         "sources": "Dispa-SET 2016 (CF, temperatures); Ember (CI, prices); OWID/ERA5",
         "slice_rule": "value = mean of the hours of that month and hour of day in 2016; "
-        "weight_h = number of such hours (sum 8784)",
+        "weight_h = number of such hours (sum 8784); derived from hourly.nc's full-precision "
+        f"hourly data, rounded to {PROFILE_SIG_DIGITS} significant digits",
         "carbon_intensity_rule": "annual Ember figure x monthly Ember shape, weighted mean = "
         "annual; flat within the day",
         "price_factor_rule": f"Ember monthly day-ahead {PRICE_SHAPE_YEAR} / weighted mean; "
         "flat within the day (no hourly prices)",
-        "gap_fills": "; ".join(notes),
+        "gap_fills": hourly.attrs["gap_fills"],
     }
     return ds
 
@@ -777,11 +735,19 @@ def build_dataset(raw_dir: str | Path | None = None, out_dir: str | Path | None 
     countries = build_countries(raw)
     sites = build_sites(raw, countries)
     zones = sorted(sites["zone"].unique())
-    profiles = build_profiles(raw, zones, countries)
+    hourly = build_hourly(raw, zones, countries)
+    profiles = build_profiles(raw, zones, countries, hourly)
+    technologies = build_technologies(raw)
+    ppa = build_ppa_potential(raw, countries)
+    firm = build_firm_supply(raw, countries)
 
     _write_csv(countries.reset_index(), out / "countries.csv")
     _write_csv(sites, out / "sites.csv")
     profiles.to_netcdf(out / "profiles.nc", engine="scipy", format="NETCDF3_64BIT")
+    write_hourly(hourly, out / "hourly.nc")
+    _write_csv(technologies, out / "technologies.csv")
+    _write_csv(ppa, out / "ppa_potential.csv")
+    _write_csv(firm, out / "firm_supply.csv")
     (out / "country_outlines.geojson").write_text(build_outlines(raw), encoding="utf-8")
 
     tables = {
@@ -797,6 +763,15 @@ def build_dataset(raw_dir: str | Path | None = None, out_dir: str | Path | None 
             "variables": sorted(profiles.data_vars),
         },
         "country_outlines.geojson": {"features": int(countries.index.isin(typed.COUNTRIES).sum())},
+        "hourly.nc": {
+            "zones": len(zones),
+            "hours": int(hourly.sizes["hour"]),
+            "variables": sorted(v for v in hourly.data_vars if "zone" in hourly[v].dims),
+            "encoding": "int16 x scale_factor (siting.data.hourly.ENCODING_SCALE)",
+        },
+        "technologies.csv": {"rows": len(technologies), "index": "technology, year"},
+        "ppa_potential.csv": {"rows": len(ppa), "index": "zone, technology"},
+        "firm_supply.csv": {"rows": len(firm), "index": "zone"},
     }
     for name in tables:
         tables[name]["sha256"] = _sha256(out / name)
@@ -818,6 +793,14 @@ def build_dataset(raw_dir: str | Path | None = None, out_dir: str | Path | None 
             "degree_days": f"Eurostat nrg_chdd_a mean {DEGREE_DAY_YEARS[0]}-{DEGREE_DAY_YEARS[1]}",
             "population": "Eurostat demo_r_pjanaggr3, 1 January 2020",
             "weather_year": str(WEATHER_YEAR),
+            "price_components": "Eurostat nrg_pc_205 composition band IC 2024-S2; network "
+            "share RAP 2024 (EU-level)",
+            "technology_costs": "PyPSA technology-data costs 2025/2030/2035 (currency year "
+            "per row in technologies.csv)",
+            "ppa_potential": "EU27 additions to 2030: Ember/SolarPower Europe (solar), "
+            "WindEurope autumn 2024 (wind); allocated by powerplantmatching fleet",
+            "firm_supply": "OWID/Ember generation, latest year (2023); EUR 70/MWh (State-EDF "
+            "agreement 2023)",
             "power_plants": "powerplantmatching v0.6.1 (2025-01)",
             "grid": "ENTSO-E map via GridKit/PyPSA-Eur, March 2022",
             "nuts": "NUTS 2021",

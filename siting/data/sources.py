@@ -54,6 +54,10 @@ FILES = {
     "nuts_lb_2021": "gisco_nuts/NUTS_LB_2021_4326.geojson",
     "dispaset_cf": "dispaset/availability_factors_2016_1h_europe.csv",
     "dispaset_temps": "dispaset/temps_2016.csv",
+    "nrg_pc_205_composition": "eurostat_nrg_pc_205/Electricity_Prices_Non_Household_Consumers_Composition_Europe.csv",
+    "pypsa_costs_2025": "pypsa_technology_data/costs_2025.csv",
+    "pypsa_costs_2030": "pypsa_technology_data/costs_2030.csv",
+    "pypsa_costs_2035": "pypsa_technology_data/costs_2035.csv",
 }
 
 
@@ -417,3 +421,85 @@ def read_dispaset_temps(raw_dir: str | Path) -> pd.DataFrame:
     df.insert(1, "hour", 0)
     df["month"], df["hour"] = _month_hour(df.pop("date"))
     return df
+
+
+# --------------------------------------------------------------------------- energy economics
+def read_nrg_pc_205_composition(raw_dir: str | Path) -> pd.DataFrame:
+    """Eurostat nrg_pc_205, band IC (500-1 999 MWh/yr), 2024-S2, by level of taxation.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``country`` (ISO2; aggregates and unknown names dropped), columns in **EUR/MWh**
+        (source EUR/kWh x 1000): ``all_taxes`` (all taxes and levies included),
+        ``excl_vat`` (excluding VAT and other recoverable taxes and levies), ``excl_taxes``
+        (excluding all taxes and levies); and ``tax_share_pct`` as published (share of
+        non-recoverable taxes and levies in ``excl_vat``, %, may be negative). A published
+        0.0 or an empty cell is missing.
+    """
+    df = pd.read_csv(_path(raw_dir, "nrg_pc_205_composition"))
+    df["country"] = df["Geopolitical entity (reporting)"].map(NAME_TO_ISO2)
+    df = df.dropna(subset=["country"]).set_index("country")
+    cols = {
+        "All taxes and levies included": "all_taxes",
+        "Excluding VAT and other recoverable taxes and levies": "excl_vat",
+        "Excluding taxes and levies": "excl_taxes",
+    }
+    out = df[list(cols)].rename(columns=cols) * 1000.0
+    out = out.where(out > 0)
+    out["tax_share_pct"] = df["Share of taxes and levies (%)"]
+    return out.sort_index()
+
+
+def read_technology_costs(raw_dir: str | Path, year: int) -> pd.DataFrame:
+    """PyPSA technology-data cost table of one year (``costs_{year}.csv``), verbatim.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``technology``, ``parameter``, ``value``, ``unit`` (differs by row: read it),
+        ``source``, ``further description``, ``currency_year`` (float, NaN where not given).
+    """
+    return pd.read_csv(_path(raw_dir, f"pypsa_costs_{year}"))
+
+
+def _hour_of_year(stamps: pd.Series) -> np.ndarray:
+    """Hour of the year (0-based) of ``YYYY-MM-DD HH:MM:SS`` or ``M/D/YYYY H:MM`` stamps."""
+    s = stamps.astype(str)
+    iso = s.str.extract(r"^(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2})")
+    us = s.str.extract(r"^(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2})")
+    us = us[[2, 0, 1, 3]].set_axis([0, 1, 2, 3], axis=1)
+    parts = iso.fillna(us)
+    if parts.isna().any().any():
+        bad = s[parts.isna().any(axis=1)].iloc[0]
+        raise ValueError(f"unrecognised time stamp {bad!r}")
+    p = parts.astype(int)
+    day = pd.to_datetime(pd.DataFrame({"year": p[0], "month": p[1], "day": p[2]}))
+    return ((day.dt.dayofyear.to_numpy() - 1) * 24 + p[3].to_numpy()).astype(int)
+
+
+def read_dispaset_cf_hourly(raw_dir: str | Path) -> pd.DataFrame:
+    """Dispa-SET hourly availability factors 2016 with the hour of the year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long table ``zone`` (ISO2; EL/UK mapped), ``hour`` (0-8783, hour of the year 2016),
+        ``PHOT``, ``WTON``, ``WTOF`` (capacity factor, fraction 0-1), sorted by zone and hour.
+    """
+    df = pd.read_csv(
+        _path(raw_dir, "dispaset_cf"), usecols=["zone", "datetime", "PHOT", "WTON", "WTOF"]
+    )
+    df["zone"] = iso2(df["zone"])
+    df["hour"] = _hour_of_year(df.pop("datetime"))
+    return df[["zone", "hour", "PHOT", "WTON", "WTOF"]].sort_values(["zone", "hour"],
+                                                                    ignore_index=True)
+
+
+def read_dispaset_temps_hourly(raw_dir: str | Path) -> pd.DataFrame:
+    """Dispa-SET hourly country air temperatures 2016 (degC), index ``hour`` (0-8783),
+    one column per country (ISO2; EL/UK mapped)."""
+    df = pd.read_csv(_path(raw_dir, "dispaset_temps"))
+    df = df.rename(columns={c: iso2(c) for c in df.columns if c != "date"})
+    df.index = pd.Index(_hour_of_year(df.pop("date")), name="hour")
+    return df.sort_index()
