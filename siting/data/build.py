@@ -26,8 +26,8 @@ import shapely
 import xarray as xr
 from scipy.spatial import cKDTree
 
+from siting.data import grid, typed, typed_grid
 from siting.data import sources as src
-from siting.data import typed
 from siting.data.rules import apply_site_rules
 from siting.paths import embedded_data_dir, raw_data_dir
 from siting.scenario import SiteRules
@@ -140,7 +140,7 @@ SOURCES = [
     {
         "id": "pypsa_eur_entsoegridkit",
         "publisher": "PyPSA-Eur authors / GridKit / ENTSO-E map",
-        "files": ["buses.csv"],
+        "files": ["buses.csv", "lines.csv", "transformers.csv"],
         "vintage": "ENTSO-E map extract March 2022",
         "licence": "CC BY 4.0",
         "attribution": "PyPSA-Eur authors / GridKit / ENTSO-E map (not endorsed by ENTSO-E)",
@@ -168,6 +168,17 @@ SOURCES = [
         "vintage": "weather year 2016",
         "licence": "EUPL-1.2",
         "attribution": "Dispa-SET (JRC), EUPL-1.2",
+    },
+    {
+        "id": "typed_grid",
+        "publisher": "siting authors, typed from cited publications (issue 14)",
+        "files": ["siting/data/typed_grid.py"],
+        "vintage": "see citations in typed_grid.py and data/README.md",
+        "licence": "figures from the cited publications",
+        "attribution": "; ".join(
+            [typed_grid.LINE_TYPE_SOURCE, typed_grid.S_MAX_PU_SOURCE, typed_grid.PEAK_SOURCE,
+             typed_grid.EMBER_GRIDS_2025]
+        ),
     },
     {
         "id": "typed",
@@ -750,6 +761,15 @@ def build_outlines(raw: Path) -> str:
 
 
 # --------------------------------------------------------------------------- writing
+# grid-connection tables (issue 14, siting.data.grid): file name -> key of build_grid_tables
+GRID_TABLES = {
+    "substations.csv": "substations",
+    "dc_clusters.csv": "clusters",
+    "connection_lead_times.csv": "lead_times",
+    "policy_rules.csv": "policy_rules",
+}
+
+
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
     df.to_csv(path, index=False, lineterminator="\n")
 
@@ -776,11 +796,15 @@ def build_dataset(raw_dir: str | Path | None = None, out_dir: str | Path | None 
 
     countries = build_countries(raw)
     sites = build_sites(raw, countries)
+    gt = grid.build_grid_tables(raw, countries, sites, nuts3_population(raw))
+    sites = gt["sites"]
     zones = sorted(sites["zone"].unique())
     profiles = build_profiles(raw, zones, countries)
 
     _write_csv(countries.reset_index(), out / "countries.csv")
     _write_csv(sites, out / "sites.csv")
+    for name in GRID_TABLES:
+        _write_csv(gt[GRID_TABLES[name]], out / name)
     profiles.to_netcdf(out / "profiles.nc", engine="scipy", format="NETCDF3_64BIT")
     (out / "country_outlines.geojson").write_text(build_outlines(raw), encoding="utf-8")
 
@@ -797,6 +821,17 @@ def build_dataset(raw_dir: str | Path | None = None, out_dir: str | Path | None 
             "variables": sorted(profiles.data_vars),
         },
         "country_outlines.geojson": {"features": int(countries.index.isin(typed.COUNTRIES).sum())},
+        "substations.csv": {
+            "rows": len(gt["substations"]),
+            "index": "substation_id",
+            "by_kind": {
+                k: int(v) for k, v in gt["substations"]["kind"].value_counts().sort_index().items()
+            },
+            "site_sharing": gt["summary"],
+        },
+        "dc_clusters.csv": {"rows": len(gt["clusters"]), "index": "cluster"},
+        "connection_lead_times.csv": {"rows": len(gt["lead_times"]), "index": "scope_type, scope"},
+        "policy_rules.csv": {"rows": len(gt["policy_rules"]), "index": "rule_id"},
     }
     for name in tables:
         tables[name]["sha256"] = _sha256(out / name)
