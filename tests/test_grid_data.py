@@ -248,6 +248,47 @@ def test_rules_for_constructed_sites(tables):
     assert "EU-CADA-ACCEL" not in only.columns and "IE-DUB-2028" in only.columns
 
 
+def test_effective_connection_year(tables):
+    s = _constructed_sites()
+    lead, rules, cl = tables["lead"], tables["rules"], tables["clusters"]
+    base = grid.earliest_connection_year(s, lead, cl).set_axis(s["site_id"])
+    # by hand: Dublin FLAP-D 2026+7 = 2033; Cork default 2030; Amsterdam max(2033, NL 2034);
+    # Eemshaven NL 2034; bf- in DE 2030
+    assert base["x-dublin"] == 2033 and base["x-cork"] == 2030
+    assert base["x-amsterdam"] == 2034 and base["x-eemshaven"] == 2034
+    eff = grid.effective_connection_year(s, lead, rules, cl).set_axis(s["site_id"])
+    assert (eff == base).all()  # Dublin's 2028 rule does not bind after a 2033 lead time
+    acc = grid.effective_connection_year(s, lead, rules, cl,
+                                         switch={"EU-CADA-ACCEL": True}).set_axis(s["site_id"])
+    assert acc["bf-999999"] == 2028 and acc["hub-ai-zzz"] == 2028  # 2026 + 2
+    assert acc["x-cork"] == 2030
+    # a Dublin brownfield plant in an acceleration zone still waits for the moratorium (2028)
+    d = pd.DataFrame([("bf-dub", -6.25, 53.36, "IE", "IE061", "IE06")],
+                     columns=["site_id", "lon", "lat", "country", "nuts3", "nuts2"])
+    y = grid.effective_connection_year(
+        d, lead, rules, cl,
+        switch={"EU-CADA-ACCEL": True, "IE-DUB-2028": True}).iloc[0]
+    assert y == 2028
+    rules_late = rules.copy()
+    rules_late.loc[rules_late["rule_id"] == "IE-DUB-2028", "value"] = 2031.0
+    y = grid.effective_connection_year(d, lead, rules_late, cl,
+                                       switch={"EU-CADA-ACCEL": True}).iloc[0]
+    assert y == 2031
+
+
+def test_transformers_stay_inside_stations(raw_dir):
+    """Grouping by station_id is consistent with the map: every transformer joins two buses of
+    one station, at one position."""
+    gk = raw_dir / "pypsa_eur_entsoegridkit"
+    buses = {b["bus_id"]: b for b in _csv(gk / "buses.csv", quotechar="'")}
+    tr = _csv(gk / "transformers.csv", quotechar="'")
+    assert len(tr) > 1000
+    for t in tr:
+        b0, b1 = buses[t["bus0"]], buses[t["bus1"]]
+        assert b0["station_id"] == b1["station_id"]
+        assert (b0["x"], b0["y"]) == (b1["x"], b1["y"])
+
+
 def test_rules_vectorised_speed(tables):
     rng = np.random.default_rng(0)
     base = _constructed_sites()

@@ -773,6 +773,51 @@ def in_allowed_zone(sites: pd.DataFrame, rules: pd.DataFrame, rule_id: str) -> p
                      index=pd.Index(sites["site_id"].to_numpy(), name="site_id"))
 
 
+def effective_connection_year(
+    sites: pd.DataFrame,
+    lead_times: pd.DataFrame,
+    rules: pd.DataFrame,
+    clusters: pd.DataFrame,
+    switch: dict[str, bool] | None = None,
+    high: bool = False,
+) -> pd.Series:
+    """Earliest connection year per site with the timing rules folded in.
+
+    Starts from :func:`earliest_connection_year`; then rules of kind ``acceleration_zone`` set
+    ``min(year, REQUEST_YEAR + value)`` on their sites and rules of kind
+    ``no_new_connection_before`` set ``max(year, value)`` (the law binds last).
+
+    Parameters
+    ----------
+    sites, lead_times, clusters : pandas.DataFrame
+        As for :func:`earliest_connection_year`.
+    rules : pandas.DataFrame
+        ``policy_rules.csv``.
+    switch : dict, optional
+        ``rule_id -> on``; rules not named follow their ``default_on``.
+    high : bool
+        Use the high end of the lead-time ranges.
+
+    Returns
+    -------
+    pandas.Series
+        Year (int) indexed like ``sites``.
+    """
+    switch = switch or {}
+    year = earliest_connection_year(sites, lead_times, clusters, high=high).to_numpy()
+    on = rules[[bool(switch.get(r, d)) for r, d in zip(rules["rule_id"], rules["default_on"],
+                                                        strict=True)]]
+    applies = rules_for_sites(sites, on, clusters)
+    for kind in ("acceleration_zone", "no_new_connection_before"):
+        for r in on[on["kind"] == kind].itertuples(index=False):
+            m = applies[r.rule_id].to_numpy()
+            if kind == "acceleration_zone":
+                year = np.where(m, np.minimum(year, tg.REQUEST_YEAR + int(r.value)), year)
+            else:
+                year = np.where(m, np.maximum(year, int(r.value)), year)
+    return pd.Series(year.astype(int), index=sites.index, name="connection_year")
+
+
 # --------------------------------------------------------------------------- one call for the build
 GRID_SITE_COLUMNS = ["substation_id", "substation_km", "dc_cluster", "earliest_connection_year"]
 
