@@ -30,8 +30,8 @@ import shapely
 import xarray as xr
 from scipy.spatial import cKDTree
 
+from siting.data import grid, typed, typed_energy, typed_grid
 from siting.data import sources as src
-from siting.data import typed, typed_energy
 from siting.data.energy import build_firm_supply, build_ppa_potential, price_components
 from siting.data.hourly import build_hourly, write_hourly
 from siting.data.rules import apply_site_rules
@@ -153,7 +153,7 @@ SOURCES = [
     {
         "id": "pypsa_eur_entsoegridkit",
         "publisher": "PyPSA-Eur authors / GridKit / ENTSO-E map",
-        "files": ["buses.csv"],
+        "files": ["buses.csv", "lines.csv", "transformers.csv"],
         "vintage": "ENTSO-E map extract March 2022",
         "licence": "CC BY 4.0",
         "attribution": "PyPSA-Eur authors / GridKit / ENTSO-E map (not endorsed by ENTSO-E)",
@@ -189,6 +189,17 @@ SOURCES = [
         "vintage": "PyPSA/technology-data @ 634cdc1 (2026-05-15); cost years 2025, 2030, 2035",
         "licence": "scripts GPL-3.0; input data under their publishers' terms (mostly DEA, public)",
         "attribution": "PyPSA technology-data; Danish Energy Agency technology catalogues",
+    },
+    {
+        "id": "typed_grid",
+        "publisher": "siting authors, typed from cited publications (issue 14)",
+        "files": ["siting/data/typed_grid.py"],
+        "vintage": "see citations in typed_grid.py and data/README.md",
+        "licence": "figures from the cited publications",
+        "attribution": "; ".join(
+            [typed_grid.LINE_TYPE_SOURCE, typed_grid.S_MAX_PU_SOURCE, typed_grid.PEAK_SOURCE,
+             typed_grid.EMBER_GRIDS_2025]
+        ),
     },
     {
         "id": "typed_energy",
@@ -708,6 +719,15 @@ def build_outlines(raw: Path) -> str:
 
 
 # --------------------------------------------------------------------------- writing
+# grid-connection tables (issue 14, siting.data.grid): file name -> key of build_grid_tables
+GRID_TABLES = {
+    "substations.csv": "substations",
+    "dc_clusters.csv": "clusters",
+    "connection_lead_times.csv": "lead_times",
+    "policy_rules.csv": "policy_rules",
+}
+
+
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
     df.to_csv(path, index=False, lineterminator="\n")
 
@@ -734,6 +754,8 @@ def build_dataset(raw_dir: str | Path | None = None, out_dir: str | Path | None 
 
     countries = build_countries(raw)
     sites = build_sites(raw, countries)
+    gt = grid.build_grid_tables(raw, countries, sites, nuts3_population(raw))
+    sites = gt["sites"]
     zones = sorted(sites["zone"].unique())
     hourly = build_hourly(raw, zones, countries)
     profiles = build_profiles(raw, zones, countries, hourly)
@@ -743,6 +765,8 @@ def build_dataset(raw_dir: str | Path | None = None, out_dir: str | Path | None 
 
     _write_csv(countries.reset_index(), out / "countries.csv")
     _write_csv(sites, out / "sites.csv")
+    for name in GRID_TABLES:
+        _write_csv(gt[GRID_TABLES[name]], out / name)
     profiles.to_netcdf(out / "profiles.nc", engine="scipy", format="NETCDF3_64BIT")
     write_hourly(hourly, out / "hourly.nc")
     _write_csv(technologies, out / "technologies.csv")
@@ -772,6 +796,17 @@ def build_dataset(raw_dir: str | Path | None = None, out_dir: str | Path | None 
         "technologies.csv": {"rows": len(technologies), "index": "technology, year"},
         "ppa_potential.csv": {"rows": len(ppa), "index": "zone, technology"},
         "firm_supply.csv": {"rows": len(firm), "index": "zone"},
+        "substations.csv": {
+            "rows": len(gt["substations"]),
+            "index": "substation_id",
+            "by_kind": {
+                k: int(v) for k, v in gt["substations"]["kind"].value_counts().sort_index().items()
+            },
+            "site_sharing": gt["summary"],
+        },
+        "dc_clusters.csv": {"rows": len(gt["clusters"]), "index": "cluster"},
+        "connection_lead_times.csv": {"rows": len(gt["lead_times"]), "index": "scope_type, scope"},
+        "policy_rules.csv": {"rows": len(gt["policy_rules"]), "index": "rule_id"},
     }
     for name in tables:
         tables[name]["sha256"] = _sha256(out / name)

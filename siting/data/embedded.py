@@ -13,8 +13,9 @@ import xarray as xr
 from siting.errors import InputError
 from siting.sitedata import SiteData, fill_site_defaults
 
-_STR_COLS = ("site_id", "name", "kind", "country", "zone", "nuts2", "nuts3", "plant_fuel")
-_INT_COLS = ("retire_year",)
+_STR_COLS = ("site_id", "name", "kind", "country", "zone", "nuts2", "nuts3", "plant_fuel",
+             "substation_id", "dc_cluster")
+_INT_COLS = ("retire_year", "earliest_connection_year")
 _BOOL_COLS = ("cooling_water",)
 
 
@@ -55,7 +56,8 @@ def read_embedded(folder: str | Path) -> SiteData:
         },
     )
     for col in _INT_COLS:
-        sites[col] = sites[col].astype(int)
+        if col in sites.columns:
+            sites[col] = sites[col].astype(int)
     for col in _BOOL_COLS:
         sites[col] = sites[col].astype(str).str.lower().eq("true")
     float_cols = [c for c in sites.columns if c not in (*_STR_COLS, *_INT_COLS, *_BOOL_COLS)]

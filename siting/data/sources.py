@@ -48,6 +48,8 @@ FILES = {
     "population": "eurostat_demo_r_pjanaggr3/demo_r_pjanaggr3_2010_2020_europe.csv",
     "powerplants": "powerplantmatching/powerplants.csv",
     "buses": "pypsa_eur_entsoegridkit/buses.csv",
+    "lines": "pypsa_eur_entsoegridkit/lines.csv",
+    "transformers": "pypsa_eur_entsoegridkit/transformers.csv",
     "electricitymaps": "electricitymaps_via_co2js/yearly_{year}_europe.json",
     "osm_datacentres": "osm_datacentres/datacenters_osm_europe.geojson",
     "nuts_rg_60m_2021": "gisco_nuts/NUTS_RG_60M_2021_4326.geojson",
@@ -503,3 +505,53 @@ def read_dispaset_temps_hourly(raw_dir: str | Path) -> pd.DataFrame:
     df = df.rename(columns={c: iso2(c) for c in df.columns if c != "date"})
     df.index = pd.Index(_hour_of_year(df.pop("date")), name="hour")
     return df.sort_index()
+
+
+# --------------------------------------------------------------------------- grid network (issue 14)
+def read_grid_stations(raw_dir: str | Path) -> pd.DataFrame:
+    """GridKit/ENTSO-E map buses with their station and country tag (CSV quote char ``'``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``bus_id``, ``station_id`` (buses of one station share their position; transformers
+        connect buses of one station), ``country_tag`` (ISO2 from the ``country`` hstore tag,
+        Eurostat ``UK``/``EL`` mapped to ``GB``/``GR``; "" where untagged).
+    """
+    df = pd.read_csv(
+        _path(raw_dir, "buses"), quotechar="'", usecols=["bus_id", "station_id", "tags"]
+    )
+    tag = df.pop("tags").str.extract(r'"country"=>"([A-Z]{2})"', expand=False).fillna("")
+    df["country_tag"] = iso2(tag)
+    return df
+
+
+def read_grid_lines(raw_dir: str | Path) -> pd.DataFrame:
+    """GridKit/ENTSO-E map AC lines (PyPSA-Eur extract; CSV quote char ``'``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``line_id`` (str), ``bus0``, ``bus1`` (bus ids), ``voltage_kv`` (kV), ``circuits``
+        (parallel circuits), ``length_km`` (km; the file gives metres), ``underground``,
+        ``under_construction`` (bool). No thermal ratings: see :mod:`siting.data.grid`.
+    """
+    df = pd.read_csv(
+        _path(raw_dir, "lines"),
+        quotechar="'",
+        usecols=[
+            "line_id", "bus0", "bus1", "voltage", "circuits", "length", "underground",
+            "under_construction",
+        ],
+        dtype={"line_id": str},
+    )
+    df = df.rename(columns={"voltage": "voltage_kv"})
+    df["length_km"] = df.pop("length") / 1000.0
+    for col in ("underground", "under_construction"):
+        df[col] = df[col].astype(str).str.lower().isin(("true", "t"))
+    return df
+
+
+def read_grid_transformers(raw_dir: str | Path) -> pd.DataFrame:
+    """GridKit/ENTSO-E map transformers: ``transformer_id``, ``bus0`` (lower voltage), ``bus1``."""
+    return pd.read_csv(_path(raw_dir, "transformers"), quotechar="'")
