@@ -774,7 +774,10 @@ def build_dataset(raw_dir: str | Path | None = None, out_dir: str | Path | None 
     out = Path(out_dir) if out_dir is not None else embedded_data_dir()
     out.mkdir(parents=True, exist_ok=True)
 
+    from siting.data import build_costs  # issue 12 tables (imports this module)
+
     countries = build_countries(raw)
+    countries = build_costs.add_country_columns(countries, raw)
     sites = build_sites(raw, countries)
     zones = sorted(sites["zone"].unique())
     profiles = build_profiles(raw, zones, countries)
@@ -783,6 +786,7 @@ def build_dataset(raw_dir: str | Path | None = None, out_dir: str | Path | None 
     _write_csv(sites, out / "sites.csv")
     profiles.to_netcdf(out / "profiles.nc", engine="scipy", format="NETCDF3_64BIT")
     (out / "country_outlines.geojson").write_text(build_outlines(raw), encoding="utf-8")
+    cost_tables = build_costs.write_tables(raw, out)
 
     tables = {
         "countries.csv": {"rows": len(countries), "index": "country (ISO2)"},
@@ -797,6 +801,7 @@ def build_dataset(raw_dir: str | Path | None = None, out_dir: str | Path | None 
             "variables": sorted(profiles.data_vars),
         },
         "country_outlines.geojson": {"features": int(countries.index.isin(typed.COUNTRIES).sum())},
+        **cost_tables,
     }
     for name in tables:
         tables[name]["sha256"] = _sha256(out / name)
@@ -809,7 +814,7 @@ def build_dataset(raw_dir: str | Path | None = None, out_dir: str | Path | None 
         "name": "siting embedded EU dataset",
         "built_by": "siting.data.build.build_dataset",
         "tables": tables,
-        "sources": SOURCES,
+        "sources": [*SOURCES, build_costs.SOURCE],
         "inputs_sha256": inputs,
         "vintages": {
             "electricity_price": f"Eurostat nrg_pc_205 {PRICE_PERIOD}, excl. VAT",
