@@ -28,13 +28,13 @@ import numpy as np
 import pandas as pd
 import shapely
 import xarray as xr
-from scipy.spatial import cKDTree
 
-from siting.data import grid, typed, typed_energy, typed_grid
+from siting.data import build_costs, grid, typed, typed_energy, typed_grid
 from siting.data import sources as src
 from siting.data.energy import build_firm_supply, build_ppa_potential, price_components
 from siting.data.hourly import build_hourly, write_hourly
 from siting.data.rules import apply_site_rules
+from siting.data.spherical import great_circle_km, nearest_km
 from siting.data.technologies import build_technologies
 from siting.paths import embedded_data_dir, raw_data_dir
 from siting.physics.timeslices import month_hour
@@ -236,33 +236,6 @@ SOURCES = [
 
 
 # --------------------------------------------------------------------------- helpers
-def _unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    lo, la = np.radians(np.asarray(lon, float)), np.radians(np.asarray(lat, float))
-    return np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
-
-
-def _chord_to_km(chord: np.ndarray) -> np.ndarray:
-    return 2.0 * typed.EARTH_RADIUS_KM * np.arcsin(np.clip(chord / 2.0, 0.0, 1.0))
-
-
-def nearest_km(lon, lat, target_lon, target_lat) -> np.ndarray:
-    """Great-circle distance (km, sphere of mean Earth radius) to the nearest target point.
-
-    A KD-tree on 3-D unit vectors finds the nearest chord, which is the nearest great-circle
-    distance; the chord is then converted exactly to km.
-    """
-    tree = cKDTree(_unit_vectors(target_lon, target_lat))
-    chord, _ = tree.query(_unit_vectors(lon, lat))
-    return _chord_to_km(chord)
-
-
-def great_circle_km(lon1, lat1, lon2, lat2) -> np.ndarray:
-    """Pairwise great-circle distances (km), broadcasting (haversine)."""
-    lo1, la1, lo2, la2 = (np.radians(np.asarray(a, float)) for a in (lon1, lat1, lon2, lat2))
-    a = np.sin((la2 - la1) / 2) ** 2 + np.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) / 2) ** 2
-    return 2.0 * typed.EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))
-
-
 def _sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
@@ -753,6 +726,7 @@ def build_dataset(raw_dir: str | Path | None = None, out_dir: str | Path | None 
     out.mkdir(parents=True, exist_ok=True)
 
     countries = build_countries(raw)
+    countries = build_costs.add_country_columns(countries, raw)
     sites = build_sites(raw, countries)
     gt = grid.build_grid_tables(raw, countries, sites, nuts3_population(raw))
     sites = gt["sites"]
@@ -773,6 +747,7 @@ def build_dataset(raw_dir: str | Path | None = None, out_dir: str | Path | None 
     _write_csv(ppa, out / "ppa_potential.csv")
     _write_csv(firm, out / "firm_supply.csv")
     (out / "country_outlines.geojson").write_text(build_outlines(raw), encoding="utf-8")
+    cost_tables = build_costs.write_tables(raw, out)
 
     tables = {
         "countries.csv": {"rows": len(countries), "index": "country (ISO2)"},
@@ -807,6 +782,7 @@ def build_dataset(raw_dir: str | Path | None = None, out_dir: str | Path | None 
         "dc_clusters.csv": {"rows": len(gt["clusters"]), "index": "cluster"},
         "connection_lead_times.csv": {"rows": len(gt["lead_times"]), "index": "scope_type, scope"},
         "policy_rules.csv": {"rows": len(gt["policy_rules"]), "index": "rule_id"},
+        **cost_tables,
     }
     for name in tables:
         tables[name]["sha256"] = _sha256(out / name)
@@ -819,7 +795,7 @@ def build_dataset(raw_dir: str | Path | None = None, out_dir: str | Path | None 
         "name": "siting embedded EU dataset",
         "built_by": "siting.data.build.build_dataset",
         "tables": tables,
-        "sources": SOURCES,
+        "sources": [*SOURCES, build_costs.SOURCE],
         "inputs_sha256": inputs,
         "vintages": {
             "electricity_price": f"Eurostat nrg_pc_205 {PRICE_PERIOD}, excl. VAT",
