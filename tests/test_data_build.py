@@ -14,7 +14,8 @@ from siting.data.build import build_dataset
 from siting.paths import embedded_data_dir
 
 DATA = embedded_data_dir()
-FILES = ("countries.csv", "sites.csv", "profiles.nc", "country_outlines.geojson", "manifest.json")
+FILES = ("countries.csv", "sites.csv", "profiles.nc", "country_outlines.geojson", "manifest.json",
+         "cooling_technologies.csv", "heat_reuse.csv")
 
 
 def _csv(path, **kw):

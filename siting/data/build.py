@@ -26,8 +26,8 @@ import shapely
 import xarray as xr
 from scipy.spatial import cKDTree
 
+from siting.data import heat_network, typed, typed_cooling
 from siting.data import sources as src
-from siting.data import typed
 from siting.data.rules import apply_site_rules
 from siting.paths import embedded_data_dir, raw_data_dir
 from siting.scenario import SiteRules
@@ -71,6 +71,11 @@ SITE_COLUMNS = [
     "plant_fuel",
     "dist_coast_km",
     "nuts3_population",
+    # district heating (siting/data/heat_network.py, typed_heat.py)
+    "nuts3_urban_type",
+    "dh_share",
+    "district_heating",
+    "dh_network_mwh",
 ]
 
 SOURCES = [
@@ -168,6 +173,23 @@ SOURCES = [
         "vintage": "weather year 2016",
         "licence": "EUPL-1.2",
         "attribution": "Dispa-SET (JRC), EUPL-1.2",
+    },
+    {
+        "id": "pypsa_technology_data",
+        "publisher": "PyPSA technology-data (Danish Energy Agency catalogues and others)",
+        "files": ["costs_2025.csv", "costs_2030.csv", "costs_2035.csv"],
+        "vintage": "PyPSA/technology-data @ 634cdc1 (2026-05-15); rows' currency_year 2015/2020",
+        "licence": "scripts GPL-3.0; input data terms per source (mostly DEA, public)",
+        "attribution": "PyPSA technology-data (Zenodo 10.5281/zenodo.3994163), with each row's "
+                       "source",
+    },
+    {
+        "id": "typed_cooling_heat",
+        "publisher": "siting authors, typed from cited publications",
+        "files": ["siting/data/typed_cooling.py", "siting/data/typed_heat.py"],
+        "vintage": "see citations in those modules and data/README.md",
+        "licence": "figures from the cited publications",
+        "attribution": "Schneider Electric WP 132; Euroheat & Power via PyPSA-Eur; see modules",
     },
     {
         "id": "typed",
@@ -556,6 +578,9 @@ def build_sites(raw: Path, countries: pd.DataFrame, rules: SiteRules | None = No
     ]["value"].mean()
     ratio = sites["country"].map(countries["hdd"]).astype(float) / hdd_eu
     sites["heat_demand_mwh"] = sites["nuts3_population"] * (space_pc * ratio + water_pc)
+    sites["heat_demand_mwh"] = sites["heat_demand_mwh"].round(0)
+    # district heating: network presence and size in the site's NUTS-3 region
+    sites = heat_network.add_district_heating(sites, lb3, raw)
 
     # cooling water: existing thermal plant (cooling intake) or a coastal NUTS-3 (sea border)
     # and within 20 km of the coast outline
@@ -779,8 +804,13 @@ def build_dataset(raw_dir: str | Path | None = None, out_dir: str | Path | None 
     zones = sorted(sites["zone"].unique())
     profiles = build_profiles(raw, zones, countries)
 
+    cooling = typed_cooling.cooling_technology_table()
+    heat = heat_network.heat_reuse_table(raw)
+
     _write_csv(countries.reset_index(), out / "countries.csv")
     _write_csv(sites, out / "sites.csv")
+    _write_csv(cooling, out / "cooling_technologies.csv")
+    _write_csv(heat, out / "heat_reuse.csv")
     profiles.to_netcdf(out / "profiles.nc", engine="scipy", format="NETCDF3_64BIT")
     (out / "country_outlines.geojson").write_text(build_outlines(raw), encoding="utf-8")
 
@@ -797,6 +827,8 @@ def build_dataset(raw_dir: str | Path | None = None, out_dir: str | Path | None 
             "variables": sorted(profiles.data_vars),
         },
         "country_outlines.geojson": {"features": int(countries.index.isin(typed.COUNTRIES).sum())},
+        "cooling_technologies.csv": {"rows": len(cooling), "index": "technology"},
+        "heat_reuse.csv": {"rows": len(heat), "index": "year, technology, parameter"},
     }
     for name in tables:
         tables[name]["sha256"] = _sha256(out / name)

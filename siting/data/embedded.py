@@ -14,8 +14,8 @@ from siting.errors import InputError
 from siting.sitedata import SiteData, fill_site_defaults
 
 _STR_COLS = ("site_id", "name", "kind", "country", "zone", "nuts2", "nuts3", "plant_fuel")
-_INT_COLS = ("retire_year",)
-_BOOL_COLS = ("cooling_water",)
+_INT_COLS = ("retire_year", "nuts3_urban_type")
+_BOOL_COLS = ("cooling_water", "district_heating")
 
 
 def read_embedded(folder: str | Path) -> SiteData:
@@ -54,9 +54,9 @@ def read_embedded(folder: str | Path) -> SiteData:
             c: [""] for c in ("electricity_price_eur_per_mwh", "carbon_intensity_gco2_per_kwh")
         },
     )
-    for col in _INT_COLS:
+    for col in (c for c in _INT_COLS if c in sites):
         sites[col] = sites[col].astype(int)
-    for col in _BOOL_COLS:
+    for col in (c for c in _BOOL_COLS if c in sites):
         sites[col] = sites[col].astype(str).str.lower().eq("true")
     float_cols = [c for c in sites.columns if c not in (*_STR_COLS, *_INT_COLS, *_BOOL_COLS)]
     sites[float_cols] = sites[float_cols].astype(float)

@@ -54,6 +54,9 @@ FILES = {
     "nuts_lb_2021": "gisco_nuts/NUTS_LB_2021_4326.geojson",
     "dispaset_cf": "dispaset/availability_factors_2016_1h_europe.csv",
     "dispaset_temps": "dispaset/temps_2016.csv",
+    "pypsa_costs_2025": "pypsa_technology_data/costs_2025.csv",
+    "pypsa_costs_2030": "pypsa_technology_data/costs_2030.csv",
+    "pypsa_costs_2035": "pypsa_technology_data/costs_2035.csv",
 }
 
 
