@@ -686,14 +686,13 @@ def wue(tech: str, temperature_c: Any, relative_humidity: Any = None,
     spec = _tech(tech)
     u = _utilisation(utilisation)
     t = _as_array(temperature_c)
+    # dry and adiabatic water do not depend on u, but broadcast like PUE does (u * 0.0 keeps
+    # the dims of a DataArray utilisation and the shape of an array one)
+    zero_u = u * 0.0 if np.ndim(u) else 0.0
     if spec.water_model == "none":
-        out = t * 0.0 + 0.0  # + 0.0 turns -0.0 into 0.0; NaN stays NaN
-        if np.ndim(u):
-            out = out + np.zeros_like(np.asarray(u, dtype=float))
+        out = t * 0.0 + 0.0 + zero_u  # + 0.0 turns -0.0 into 0.0; NaN stays NaN
     elif spec.water_model == "adiabatic":
-        out = spec.adiabatic_m3_per_mwh_k * np.maximum(t - spec.adiabatic_start_c, 0.0)
-        if np.ndim(u):
-            out = out + np.zeros_like(np.asarray(u, dtype=float))
+        out = spec.adiabatic_m3_per_mwh_k * np.maximum(t - spec.adiabatic_start_c, 0.0) + zero_u
     else:  # tower
         x = driver_temperature(tech, t, relative_humidity)
         frac = np.minimum(np.maximum((x - spec.t_latent_low_c)

@@ -253,6 +253,12 @@ def test_utilisation_validated_and_broadcast():
     temp = xr.DataArray([0.0, 30.0], dims="slice")
     ds = pue_wue(["air_economiser"], temp, utilisation=arch)
     assert set(ds["pue"].dims) == {"cooling", "slice", "archetype"}
+    assert set(ds["wue"].dims) == {"cooling", "slice", "archetype"}
+    assert float(ds["wue"].sel(archetype="ai", slice=1, cooling="air_economiser")) == \
+        pytest.approx(wue("air_economiser", 30.0))
+    dry = pue_wue(["dry_cooler_chiller"], temp, utilisation=arch)
+    assert set(dry["wue"].dims) == {"cooling", "slice", "archetype"}
+    assert float(dry["wue"].max()) == 0.0
     assert float(ds["pue"].sel(archetype="hyper", slice=0, cooling="air_economiser")) == \
         pytest.approx(pue("air_economiser", 0.0, utilisation=0.6))
 
