@@ -29,6 +29,9 @@ water_stress                      baseline water stress, WRI Aqueduct scale 0 (l
 water_cap_m3                      water the site may draw per year (m3/yr); inf = no cap
 cooling_water                     True where sea, lake or river cooling is available
 heat_demand_mwh                   district-heat demand reachable from the site (MWh/yr)
+district_heating                  True where a district-heating network exists in the site's
+                                  region (heat can be sold only there)
+dh_network_mwh                    heat supplied by that network per year (MWh/yr); 0 = none
 dist_220kv_km, dist_380kv_km      distance to the nearest >=220 kV / >=380 kV substation (km)
 population_100km                  people living within 100 km
 ================================  =========================================================
@@ -77,6 +80,8 @@ SITE_DEFAULTS: dict[str, object] = {
     "water_cap_m3": np.inf,
     "cooling_water": False,
     "heat_demand_mwh": 0.0,
+    "district_heating": False,
+    "dh_network_mwh": 0.0,
     "dist_220kv_km": np.nan,
     "dist_380kv_km": np.nan,
     "population_100km": np.nan,

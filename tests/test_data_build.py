@@ -15,7 +15,8 @@ from siting.paths import embedded_data_dir
 
 DATA = embedded_data_dir()
 FILES = ("countries.csv", "sites.csv", "profiles.nc", "country_outlines.geojson", "manifest.json",
-         "hourly.nc", "technologies.csv", "ppa_potential.csv", "firm_supply.csv")
+         "hourly.nc", "technologies.csv", "ppa_potential.csv", "firm_supply.csv",
+         "cooling_technologies.csv", "heat_reuse.csv")
 
 
 def _csv(path, **kw):

@@ -331,6 +331,7 @@ def test_round_trip_all_columns_non_default(tmp_path):
         "name": ["A, quoted", "B", "C", "D", "E"], "kind": ["hub"] * n,
         "zone": ["Z1", "Z1", "Z2", "Z2", "Z3"], "nuts2": ["DE30"] * n, "nuts3": ["DE300"] * n,
         "retire_year": [0, 2030, 2031, 0, 2040], "cooling_water": [True, False] * 2 + [True],
+        "district_heating": [False, True] * 2 + [False],
         "water_stress": rng.uniform(0, 5, n),
     })
     for col in SITE_DEFAULTS:

@@ -29,7 +29,15 @@ import pandas as pd
 import shapely
 import xarray as xr
 
-from siting.data import build_costs, grid, typed, typed_energy, typed_grid
+from siting import climate
+from siting.data import (
+    build_costs,
+    grid,
+    heat_network,
+    typed,
+    typed_energy,
+    typed_grid,
+)
 from siting.data import sources as src
 from siting.data.energy import build_firm_supply, build_ppa_potential, price_components
 from siting.data.hourly import build_hourly, write_hourly
@@ -80,6 +88,11 @@ SITE_COLUMNS = [
     "plant_fuel",
     "dist_coast_km",
     "nuts3_population",
+    # district heating (siting/data/heat_network.py, typed_heat.py)
+    "nuts3_urban_type",
+    "dh_share",
+    "district_heating",
+    "dh_network_mwh",
 ]
 
 SOURCES = [
@@ -216,6 +229,14 @@ SOURCES = [
                 typed_energy.FIRM_PRICE_SOURCE,
             ]
         ),
+    },
+    {
+        "id": "typed_cooling_heat",
+        "publisher": "siting authors, typed from cited publications",
+        "files": ["siting/data/typed_cooling.py", "siting/data/typed_heat.py"],
+        "vintage": "see citations in those modules and data/README.md",
+        "licence": "figures from the cited publications",
+        "attribution": "Schneider Electric WP 132; Euroheat & Power via PyPSA-Eur; see modules",
     },
     {
         "id": "typed",
@@ -579,6 +600,9 @@ def build_sites(raw: Path, countries: pd.DataFrame, rules: SiteRules | None = No
     ]["value"].mean()
     ratio = sites["country"].map(countries["hdd"]).astype(float) / hdd_eu
     sites["heat_demand_mwh"] = sites["nuts3_population"] * (space_pc * ratio + water_pc)
+    sites["heat_demand_mwh"] = sites["heat_demand_mwh"].round(0)
+    # district heating: network presence and size in the site's NUTS-3 region
+    sites = heat_network.add_district_heating(sites, lb3, raw)
 
     # cooling water: existing thermal plant (cooling intake) or a coastal NUTS-3 (sea border)
     # and within 20 km of the coast outline
@@ -737,10 +761,15 @@ def build_dataset(raw_dir: str | Path | None = None, out_dir: str | Path | None 
     ppa = build_ppa_potential(raw, countries)
     firm = build_firm_supply(raw, countries)
 
+    cooling = climate.cooling_technology_table()
+    heat = heat_network.heat_reuse_table(raw)
+
     _write_csv(countries.reset_index(), out / "countries.csv")
     _write_csv(sites, out / "sites.csv")
     for name in GRID_TABLES:
         _write_csv(gt[GRID_TABLES[name]], out / name)
+    _write_csv(cooling, out / "cooling_technologies.csv")
+    _write_csv(heat, out / "heat_reuse.csv")
     profiles.to_netcdf(out / "profiles.nc", engine="scipy", format="NETCDF3_64BIT")
     write_hourly(hourly, out / "hourly.nc")
     _write_csv(technologies, out / "technologies.csv")
@@ -783,6 +812,8 @@ def build_dataset(raw_dir: str | Path | None = None, out_dir: str | Path | None 
         "connection_lead_times.csv": {"rows": len(gt["lead_times"]), "index": "scope_type, scope"},
         "policy_rules.csv": {"rows": len(gt["policy_rules"]), "index": "rule_id"},
         **cost_tables,
+        "cooling_technologies.csv": {"rows": len(cooling), "index": "technology"},
+        "heat_reuse.csv": {"rows": len(heat), "index": "year, technology, parameter"},
     }
     for name in tables:
         tables[name]["sha256"] = _sha256(out / name)

@@ -15,8 +15,8 @@ from siting.sitedata import SiteData, fill_site_defaults
 
 _STR_COLS = ("site_id", "name", "kind", "country", "zone", "nuts2", "nuts3", "plant_fuel",
              "substation_id", "dc_cluster")
-_INT_COLS = ("retire_year", "earliest_connection_year")
-_BOOL_COLS = ("cooling_water",)
+_INT_COLS = ("retire_year", "earliest_connection_year", "nuts3_urban_type")
+_BOOL_COLS = ("cooling_water", "district_heating")
 
 
 def read_embedded(folder: str | Path) -> SiteData:

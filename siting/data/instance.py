@@ -191,12 +191,13 @@ SITE_NUMERIC: dict[str, _Num] = {
     "water_stress": _site_rule("water_stress", "WRI Aqueduct 0-5", hi=5.0),
     "water_cap_m3": _site_rule("water_cap_m3", "m3/yr"),
     "heat_demand_mwh": _site_rule("heat_demand_mwh", "MWh/yr"),
+    "dh_network_mwh": _site_rule("dh_network_mwh", "MWh/yr"),
     "dist_220kv_km": _site_rule("dist_220kv_km", "km"),
     "dist_380kv_km": _site_rule("dist_380kv_km", "km"),
     "population_100km": _site_rule("population_100km", "people"),
 }
 SITE_TEXT = ("name", "kind", "zone", "nuts2", "nuts3")
-SITE_BOOL = ("cooling_water",)
+SITE_BOOL = ("cooling_water", "district_heating")
 
 DEMAND_NUMERIC = {
     "demand_mw": _Num("MW"),
@@ -685,6 +686,7 @@ def fill_defaults_ordered(frame: pd.DataFrame) -> pd.DataFrame:
     filled = fill_site_defaults(frame)
     filled["retire_year"] = filled["retire_year"].astype(np.int64)
     filled["cooling_water"] = filled["cooling_water"].astype(bool)
+    filled["district_heating"] = filled["district_heating"].astype(bool)
     for col in SITE_NUMERIC:
         if col in filled.columns and col != "retire_year":
             filled[col] = filled[col].astype(float)
