@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
+from siting.blocks._power import peak_power
 from siting.blocks.base import Block, CostTerm, DualRow, Linear, Variable, members, qsum
 from siting.physics.finance import crf
 
@@ -43,7 +44,7 @@ def build(m, P, sc, elastic: bool = False) -> None:
     step = sc.grid.step_mw
 
     def peak(m, s, p):
-        return qsum(float(P.pue_max[c, z[s]]) * m.l[s, c, p] for c in m.C)
+        return peak_power(m, P, s, p)
 
     def rule(m, s, p):
         cap = float(P.headroom[s, p])
