@@ -24,7 +24,7 @@ from siting import climate
 from siting.data.rules import apply_site_rules
 from siting.errors import InputError, ScenarioError
 from siting.physics.finance import crf, per_period, period_weights
-from siting.profiles import aggregate_slices
+from siting.profiles import aggregate_slices, model_slices
 from siting.scenario import Scenario
 from siting.sitedata import SiteData
 
@@ -68,6 +68,9 @@ class Params:
     hours_year: float
     profiles: xr.Dataset
     temperature: np.ndarray  # (Z, H) °C of the aggregated slices
+    day: np.ndarray  # (H,) representative day of each slice
+    duration_h: np.ndarray  # (H,) hours of its day a slice covers (block length)
+    next_slice: np.ndarray  # (H,) the slice after it within its day (cyclic)
     extra: dict = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> Any:
@@ -123,15 +126,20 @@ def build_params(data: SiteData, scenario: Scenario) -> Params:
         raise ScenarioError("archetypes: every archetype is disabled")
     arch = pd.DataFrame({k: v.model_dump() for k, v in archs.items()}).T
 
-    prof = aggregate_slices(data.profiles, scenario.time.hours_per_block)
     zones = sorted(set(s["zone"].astype(str)))
-    missing = [z for z in zones if z not in set(map(str, prof["zone"].values))]
+    missing = [z for z in zones if z not in set(map(str, data.profiles["zone"].values))]
     if missing:
         raise InputError(f"no time profiles for zone(s) {missing}; add them to profiles.nc "
                          "or set the sites' zone column to a known zone")
-    prof = prof.sel(zone=zones)
+    prof = model_slices(data, scenario.time, zones).sel(zone=zones)
     Z, H = len(zones), prof.sizes["slice"]
     weight = prof["weight_h"].values.astype(float)
+    day = prof["day"].values.astype(int)
+    # within each day the slices are consecutive in hour; the last one wraps to the first
+    next_slice = np.arange(1, H + 1)
+    last = np.r_[day[1:] != day[:-1], True]
+    first = np.flatnonzero(np.r_[True, day[1:] != day[:-1]])
+    next_slice[last] = first
     zone_idx = {z: i for i, z in enumerate(zones)}
     site_zone = s["zone"].astype(str).map(zone_idx).to_numpy()
     countries = sorted(set(s["country"].astype(str)))
@@ -188,7 +196,8 @@ def build_params(data: SiteData, scenario: Scenario) -> Params:
         weight_h=weight, W=period_weights(scenario), target_mw=target, arch=arch, bigM=bigM,
         site_room=site_room, land=land, pue=pue, wue=wue, pue_max=pue.max(axis=2),
         load_bound=load_bound, demand=demand, hours_year=float(weight.sum()), profiles=prof,
-        temperature=temp.values,
+        temperature=temp.values, day=day, duration_h=prof["duration_h"].values.astype(float),
+        next_slice=next_slice,
         extra={"data": data},  # the selected SiteData, for re-solves (siting.explain levers)
     )
     for block in block_registry.registry():

@@ -79,9 +79,10 @@ class Solution:
                     data_vars[out] = (dims, arr)
             for comp, terms in info.costs.items():
                 data_vars[f"cost_{comp}_eur"] = ("period", _evaluate(terms, res.primal, n["P"]))
-            if "emissions_tco2" in info.quantities:
-                data_vars["emissions_tco2"] = ("period", _evaluate(
-                    [(None, t) for t in info.quantities["emissions_tco2"]], res.primal, n["P"]))
+            for q in ("emissions_tco2", "emissions_location_tco2"):
+                if q in info.quantities:
+                    data_vars[q] = ("period", _evaluate(
+                        [(None, t) for t in info.quantities[q]], res.primal, n["P"]))
             if info.costs and "l" in res.primal:
                 by_site = np.stack([_by_site(terms, res.primal, info, P)
                                     for terms in info.costs.values()], axis=1)
@@ -104,6 +105,13 @@ class Solution:
         ds["zone_price_eur_per_mwh"] = (("zone", "slice", "period"), P.zone_price)
         ds["zone_ci_tco2_per_mwh"] = (("zone", "slice"), P.zone_ci)
         ds["cf"] = (("zone", "tech", "slice"), P.cf)
+        if "ppa_cap" in P.extra:
+            ds["ppa_cap_mw"] = (("zone", "tech", "period"), P.ppa_cap)
+            ds["ppa_price_eur_per_mwh"] = (("zone", "tech"), P.ppa_price)
+        ds["slice_day"] = ("slice", P.day)
+        ds["slice_hour"] = ("slice", P.profiles["hour"].values.astype(int))
+        ds["slice_duration_h"] = ("slice", P.duration_h)
+        ds.attrs["time_reduction"] = str(P.profiles.attrs.get("reduction", ""))
         ds.attrs.update({
             "scenario_name": sc.name,
             "scenario": sc.to_toml(),
@@ -343,9 +351,50 @@ class Solution:
                                   for c in t.columns if c.startswith("meets_")},
                 "cost_eur": costs,
             }
+            k.update(self._energy_kpis(p, costs, fac))
             per[int(p)] = k
         last = per[int(ds["period"].values[-1])]
         return {**last, "by_period": per}
+
+    def _energy_kpis(self, p, costs: dict, fac: float) -> dict:
+        """Energy economics of a period: cost by price component, PPAs against their caps,
+        matched energy, storage, emissions location- and market-based, cost per MWh."""
+        ds = self.ds
+        w = ds["weight_h"].values
+        out: dict = {"energy_cost_by_component_eur": {
+            c: costs.get(c, 0.0) for c in ("energy", "network", "levies")}}
+        supply = sum(costs.get(c, 0.0) for c in ("energy", "network", "levies", "ppa", "firm",
+                                                  "storage", "carbon"))
+        out["energy_cost_eur_per_mwh"] = supply / fac if fac > 0 else math.nan
+        if "ppa_mw" in ds:
+            v = ds["ppa_mw"].sel(period=p)
+            zones, techs = [str(z) for z in ds["zone"].values], [str(x) for x in ds["tech"].values]
+            mwh = (ds["cf"].values * w[None, None, :]).sum(axis=2) * v.values  # (Z,T)
+            out["ppa_mw_by_zone"] = {z: {t: round(float(v.values[i, j]), 6)
+                                         for j, t in enumerate(techs) if v.values[i, j] > 1e-6}
+                                     for i, z in enumerate(zones) if v.values[i].sum() > 1e-6}
+            out["ppa_mwh_by_zone"] = {z: {t: float(mwh[i, j]) for j, t in enumerate(techs)
+                                          if mwh[i, j] > 1e-6}
+                                      for i, z in enumerate(zones) if mwh[i].sum() > 1e-6}
+            out["ppa_mw"] = float(v.values.sum())
+            out["ppa_mwh"] = float(mwh.sum())
+            if "ppa_cap_mw" in ds:
+                cap = ds["ppa_cap_mw"].sel(period=p).values
+                out["ppa_cap_mw_by_zone"] = {
+                    z: {t: (float(cap[i, j]) if np.isfinite(cap[i, j]) else None)
+                        for j, t in enumerate(techs)} for i, z in enumerate(zones)}
+        if "matched_mw" in ds:
+            out["matched_mwh"] = float((ds["matched_mw"].sel(period=p).values * w).sum())
+        if "storage_mwh" in ds:
+            out["storage_mwh"] = float(ds["storage_mwh"].sel(period=p).sum())
+            out["storage_mw"] = float(ds["storage_mw"].sel(period=p).sum())
+        if "firm_mw" in ds:
+            out["firm_mw"] = float(ds["firm_mw"].sel(period=p).sum())
+        if "emissions_tco2" in ds:
+            out["emissions_market_tco2"] = float(ds["emissions_tco2"].sel(period=p))
+        if "emissions_location_tco2" in ds:
+            out["emissions_location_tco2"] = float(ds["emissions_location_tco2"].sel(period=p))
+        return out
 
     def summary(self) -> dict:
         """The summary.json content (status, objective, gap, open sites, IT MW by site, KPIs)."""

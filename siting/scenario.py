@@ -167,23 +167,64 @@ class Water(_Strict):
 
 
 class Energy(_Strict):
-    # EU ETS price order of magnitude 2024–25 (≈65–85 EUR/t); override per scenario.
-    carbon_price_eur_per_tco2: float = Field(80.0, ge=0, description="EUR per tCO2")
+    """Grid electricity: the price by component and an optional extra carbon price.
+
+    Grid purchases pay the site's price in three components (countries.csv, Eurostat
+    nrg_pc_205 2024-S2 split, data/README.md): energy and supply (shaped by the zone's monthly
+    price factor), network charges and non-recoverable taxes and levies. The EU ETS cost is
+    inside the energy component, so the carbon price here is an *additional* shadow price on the
+    plan's market-based emissions, 0 by default.
+    """
+
+    carbon_price_eur_per_tco2: float = Field(
+        0.0, ge=0, description="extra shadow price on market-based emissions, on top of the ETS "
+        "cost already in the energy price (EUR/tCO2)")
     price_multiplier: list[float] = Field(default_factory=lambda: [1.0],
                                           description="electricity price factor per period")
 
 
 class Renewables(_Strict):
-    """Contracted renewables (PPAs) and the matching rule."""
+    """Contracted clean supply (PPAs from new capacity, firm contracts, batteries) and matching.
+
+    PPA price per zone and technology = levelised cost of a new plant at the zone's capacity
+    factor (PyPSA technology-data investment, FOM, lifetime of ``cost_year``; the scenario's
+    discount rate) × (1 + ``ppa_margin``); ``ppa_eur_per_mwh`` fixes a technology's price instead.
+    Volume cap per zone and technology: ``cap_share`` of the new capacity expected to 2030
+    (data/ppa_potential.csv), scaled to each period by the years since 2024 (additions continue
+    at the 2024–2030 pace: an assumption). PPA energy displaces the energy component of grid
+    purchases; network charges and levies are still paid on it unless ``delivery = "on_site"``.
+    Output the data centres cannot use is spilled (``surplus_value_eur_per_mwh`` = 0): PPAs are
+    never a trading profit.
+    """
 
     matching: Literal["hourly", "annual"] = "hourly"
     share: float = Field(0.0, ge=0, le=1, description="matched share of facility energy")
     technologies: list[Literal["solar", "wind_onshore", "wind_offshore"]] = Field(
         default_factory=lambda: ["solar", "wind_onshore", "wind_offshore"])
-    # PPA price ≈ LCOE. IRENA Renewable Power Generation Costs in 2023 (2024): global weighted LCOE
-    # solar PV 0.044 USD/kWh, onshore wind 0.033, offshore wind 0.075; at 0.92 EUR/USD.
-    ppa_eur_per_mwh: dict[str, float] = Field(default_factory=lambda: {
-        "solar": 40.5, "wind_onshore": 30.4, "wind_offshore": 69.0})
+    ppa_eur_per_mwh: dict[Literal["solar", "wind_onshore", "wind_offshore"], float] = Field(
+        default_factory=dict, description="fixed PPA price per technology instead of the LCOE "
+        "(EUR/MWh)")
+    # Assumption: a 10 % margin over LCOE for the developer's risk and return (data/README.md,
+    # typed_energy.PPA_MARGIN_FRAC).
+    ppa_margin: float = Field(0.10, ge=0, le=2, description="PPA price over LCOE (-)")
+    cost_year: Literal[2025, 2030, 2035] = Field(2030, description="technology-data cost year")
+    cap_share: float | None = Field(None, ge=0, le=1, description=(
+        "share of a zone's expected new capacity to 2030 data centres may contract (-); None: "
+        "the data's figure (0.30, Wood Mackenzie PPA tracker 2024)"))
+    cap_mw_by_zone: dict[str, dict[str, float]] = Field(default_factory=dict, description=(
+        "override the PPA cap: zone -> technology -> MW (new capacity)"))
+    delivery: Literal["grid", "on_site"] = Field(
+        "grid", description="grid: PPA energy still pays network and levies; on_site: behind "
+        "the meter, it displaces the whole price")
+    surplus_value_eur_per_mwh: float = Field(0.0, ge=0, description=(
+        "value of PPA output the plan cannot use (EUR/MWh); 0 = spilled"))
+    firm: bool = Field(True, description=(
+        "allow a firm clean contract (existing nuclear / hydro) per zone (data/firm_supply.csv)"))
+    firm_price_eur_per_mwh: float | None = Field(None, ge=0, description=(
+        "firm contract price (EUR/MWh); None: the data's 70 (State-EDF agreement, Nov 2023)"))
+    storage: bool = Field(True, description="allow batteries for matching (day-cyclic)")
+    storage_max_hours: float = Field(12.0, gt=0, le=168, description=(
+        "battery energy at most this many hours of its power (h)"))
 
     @model_validator(mode="after")
     def _techs_for_share(self) -> Renewables:
@@ -291,6 +332,23 @@ class Solver(_Strict):
 
 
 class Time(_Strict):
+    """Time slices: representative days from the hourly year (tsam), or month × hour means.
+
+    ``representative_days`` (default): ``n_days`` typical days clustered with tsam from the 8,784
+    hours of the weather year, plus the real extreme days (the hottest day of every zone within
+    ``hot_tolerance_c``, the lowest-renewable day), weighted means exact
+    (:mod:`siting.physics.timeslices`). ``month_hour``: the 12 × 24 means (smooths out lulls and
+    heat peaks). Data without hourly profiles use the month × hour slices of ``profiles.nc``.
+    The hours of each day are then grouped into blocks of ``hours_per_block``.
+    """
+
+    reduction: Literal["representative_days", "month_hour"] = "representative_days"
+    n_days: int = Field(12, ge=2, le=60, description="typical days clustered by tsam")
+    extremes: list[Literal["hottest", "lowest_renewable"]] = Field(
+        default_factory=lambda: ["hottest", "lowest_renewable"],
+        description="real extreme days kept as their own periods")
+    hot_tolerance_c: float = Field(1.0, ge=0, le=10, description=(
+        "hottest days: every zone gets a day within this of its annual maximum (°C)"))
     hours_per_block: int = Field(4, description="aggregate slices of each day into blocks")
 
     @field_validator("hours_per_block")

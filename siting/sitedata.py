@@ -116,6 +116,10 @@ class SiteData:
         Long table ``site_id, region_id, cost_eur_per_mw`` (EUR per MW served per year).
     meta : dict
         Name, source folder, vintages and attributions.
+    hourly : xarray.Dataset or None
+        The hourly weather year over (zone, hour) (``data/hourly.nc``: the profile variables
+        plus ``month``, ``day``, ``hour_of_day``), from which representative days are chosen
+        (``time.reduction``); None when only time-slice profiles are known.
     """
 
     sites: gpd.GeoDataFrame
@@ -124,6 +128,7 @@ class SiteData:
     demand: pd.DataFrame | None = None
     service_cost: pd.DataFrame | None = None
     meta: dict = field(default_factory=dict)
+    hourly: xr.Dataset | None = None
 
     @property
     def site_ids(self) -> list[str]:
@@ -142,7 +147,7 @@ class SiteData:
         if sc is not None:
             sc = sc[sc["site_id"].isin(site_ids)].reset_index(drop=True)
         return SiteData(self.sites.loc[site_ids].copy(), self.profiles, self.countries,
-                        self.demand, sc, dict(self.meta))
+                        self.demand, sc, dict(self.meta), self.hourly)
 
 
 def fill_site_defaults(sites: pd.DataFrame) -> pd.DataFrame:

@@ -71,6 +71,9 @@ def toy_scenario(**overrides) -> Scenario:
         "periods": {"years": [2030]},
         "target": {"explicit_mw": [500.0]},
         "grid": {"reinforcement": False},
+        # the hand-worked numbers price carbon at 80 EUR/t (an explicit shadow price since
+        # issue 11: the default is 0, the ETS cost being inside the power price)
+        "energy": {"carbon_price_eur_per_tco2": 80.0},
         "time": {"hours_per_block": 24},
         "solver": {"time_limit_s": 30, "mip_gap": 1e-6},
     }

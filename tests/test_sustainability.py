@@ -50,7 +50,10 @@ def _aggregate(profiles: xr.Dataset, hours: int) -> tuple[np.ndarray, dict[str, 
 
 @pytest.fixture(scope="module")
 def quick_solution(data):
-    sc = Scenario.from_toml("quick", **{"renewables.share": 0.7, "renewables.matching": "hourly"})
+    # month x hour slices, so this module's own aggregation of data/profiles.nc applies
+    # (representative days are checked in tests/test_energy_economics.py)
+    sc = Scenario.from_toml("quick", **{"renewables.share": 0.7, "renewables.matching": "hourly",
+                                        "time.reduction": "month_hour"})
     sol = siting.solve(data, sc)
     assert sol.status == "optimal"
     return sol, sc
@@ -62,9 +65,12 @@ def test_nordic_sites_take_free_cooling(data):
     t = sol.site_table()
     nordic = t[t["open"] & t["country"].isin(NORDIC)]
     assert len(nordic) > 0, "the quick scenario should open Nordic sites"
-    # no mechanical chillers in the Nordics, and annual PUE in the free-cooling regime
+    # no mechanical chillers in the Nordics, and annual PUE in the free-cooling regime: with the
+    # electrical chain of the calibrated model (UPS and distribution ≈ 6.6 % at design load,
+    # docs/climate.md) new Nordic builds sit at 1.10-1.11 (Google Hamina 1.10; Microsoft's
+    # Nordic design PUE 1.12-1.16)
     assert "dry_cooler_chiller" not in set(nordic["cooling"])
-    assert (nordic["pue"] <= 1.10).all(), nordic[["cooling", "pue"]]
+    assert (nordic["pue"] <= 1.12).all(), nordic[["cooling", "pue"]]
 
 
 def test_evaporative_cooling_barred_at_water_stressed_sites(data, raw_sites):
@@ -104,6 +110,11 @@ def test_hourly_matching_holds_in_every_slice(quick_solution, data):
         zi = zones.index(z)
         output = sum(float(ppa.sel(zone=z, tech=t)) * agg[f"cf_{t}"][zi]
                      for t in [str(v) for v in ds["tech"].values])
+        # clean supply: PPA output plus a firm contract plus battery discharge
+        if "firm_mw" in ds:
+            output = output + float(ds["firm_mw"].isel(period=0).sel(zone=z))
+        if "discharge_mw" in ds:
+            output = output + ds["discharge_mw"].isel(period=0).sel(zone=z).values
         assert np.all(m <= output + 1e-5 * max(1.0, output.max())), z
 
 
@@ -153,13 +164,15 @@ def test_indicators_per_site_follow_eed_definitions(quick_solution, data):
 
 
 def test_enforced_standards_hold_at_every_open_site(data):
-    sc = Scenario.from_toml("quick", **{"standards.enforce": True, "standards.max_pue": 1.08,
+    # 1.12: tighter than EnEfG's 1.2 and binding for part of the candidates, above the lowest
+    # annual PUE the calibrated cooling reaches (≈ 1.08 direct liquid, 1.10 free air cooling)
+    sc = Scenario.from_toml("quick", **{"standards.enforce": True, "standards.max_pue": 1.12,
                                         "standards.min_erf": 0.2})
     sol = siting.solve(data, sc)
     assert sol.status == "optimal"
     t = sol.site_table()
     opened = t[t["open"]]
-    assert (opened["pue"] <= 1.08 + 1e-7).all()
+    assert (opened["pue"] <= 1.12 + 1e-7).all()
     assert (opened["erf"] >= 0.2 - 1e-7).all()
     assert siting.verify(sol, data, sc).ok
 

@@ -404,7 +404,9 @@ def case2_solution(objective: float = C2_OBJ) -> xr.Dataset:
                          load_mw=(("site", "cooling", "period"), ld),
                          reinforcement_steps=(("site", "period"), np.zeros((2, 1))),
                          ppa_mw=(("zone", "tech", "period"), np.full((1, 1, 1), 50.0)),
-                         matched_mw=(("zone", "slice", "period"), m))
+                         matched_mw=(("zone", "slice", "period"), m),
+                         # clean balance: PPA output 50 MW x 0.4 = matched + surplus
+                         surplus_mw=(("zone", "slice", "period"), 20.0 - m))
 
 
 def test_aggregation_288_to_blocks():
@@ -423,8 +425,8 @@ def test_case2_feasible_and_objective_by_hand(stub_climate):
     rep = verify(case2_solution(), case2_data(), case2_scenario())
     assert rep.ok, rep.summary()
     assert rep.objective_eur == pytest.approx(C2_OBJ, rel=1e-12)
-    assert rep.components["energy"] == pytest.approx(C2_GRID_ENERGY - C2_OFFSET + C2_PPA,
-                                                     rel=1e-12)
+    assert rep.components["energy"] == pytest.approx(C2_GRID_ENERGY - C2_OFFSET, rel=1e-12)
+    assert rep.components["ppa"] == pytest.approx(C2_PPA, rel=1e-12)
     assert rep.components["water"] == pytest.approx(C2_WATER, rel=1e-12)
     assert rep.kpis["matched_share"][2030] == pytest.approx(0.5)
 
@@ -436,6 +438,7 @@ def test_case2_annual_matching(stub_climate):
     m[:, 0] = L2[0]
     ds["matched_mw"].values[:] = m.reshape(1, 48, 1)
     ds["ppa_mw"].values[:] = 100.0  # 40 MW of output covers the 32.2 MW night load
+    ds["surplus_mw"].values[:] = 40.0 - m.reshape(1, 48, 1)  # the rest is spilled
     sc = case2_scenario(**{"renewables.matching": "annual", "renewables.share": 0.24})
     offset = BW * 80 * 1.5 * L2[0]  # credited at the zone's lowest site price, 80
     obj = C2_GRID_ENERGY - offset + 2 * C2_PPA + C2_WATER
@@ -471,10 +474,15 @@ def _case2_breaks():
         d = d.copy(deep=True)
         d["matched_mw"].values[0, 5, 0] = 40.0
         d["ppa_mw"].values[:] = 200.0
+        d["surplus_mw"].values[:] = 80.0 - d["matched_mw"].values
         return d
 
     def matched_above_ppa(d):
-        return d.assign(ppa_mw=d["ppa_mw"] * 0 + 30.0)
+        # 30 MW x 0.4 = 12 MW of output cannot supply the ~16 MW matched: the clean balance
+        # fails however the surplus is chosen (it would have to be negative)
+        d = d.assign(ppa_mw=d["ppa_mw"] * 0 + 30.0)
+        d["surplus_mw"].values[:] = 0.0
+        return d
 
     def hourly_share(d):
         d = d.copy(deep=True)
@@ -483,7 +491,9 @@ def _case2_breaks():
 
     def wrong_slice_count(d):
         m = d["matched_mw"].isel(slice=slice(0, 24))
-        return d.drop_vars(["matched_mw", "slice"]).assign(matched_mw=m.drop_vars("slice"))
+        u = d["surplus_mw"].isel(slice=slice(0, 24))
+        return d.drop_vars(["matched_mw", "surplus_mw", "slice"]).assign(
+            matched_mw=m.drop_vars("slice"), surplus_mw=u.drop_vars("slice"))
 
     return [
         ("evaporative at stressed site", evap_at_stressed, {}, "cooling", "evaporative"),
@@ -491,7 +501,7 @@ def _case2_breaks():
         ("cooling water missing", river_without_water, {}, "cooling", "cooling water"),
         ("load without technology", load_without_tech, {}, "cooling", "load needs"),
         ("matched above load", matched_above_load, {}, "renewables", "matched <= load"),
-        ("matched above PPA output", matched_above_ppa, {}, "renewables", "PPA output"),
+        ("matched above PPA output", matched_above_ppa, {}, "renewables", "clean balance"),
         ("hourly share", hourly_share, {}, "renewables", "hourly matching"),
         ("slice count", wrong_slice_count, {}, "renewables", "slice count"),
         ("water cap", None, {}, "water", "water cap"),

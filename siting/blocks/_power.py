@@ -19,6 +19,12 @@ def peak_power(m, P, s: int, p: int):
     return qsum(float(P.pue_max[c, z]) * m.l[s, c, p] for c in m.C)
 
 
+def zone_power(m, P, z: int, h: int, p: int):
+    """Facility power of zone ``z`` in slice ``h``, period ``p`` (MW): Σ_c PUE[c,z,h] lz[z,c,p]
+    (``lz``: the zone's mean IT load by cooling technology, block renewables)."""
+    return qsum(float(P.pue[c, z, h]) * m.lz[z, c, p] for c in m.C)
+
+
 def peak_power_values(P, load: np.ndarray) -> np.ndarray:
     """Peak facility power (S, P) in MW of solved loads ``load`` (S, C, P) (for reports)."""
     coef = P.pue_max[:, P.site_zone].T  # (S, C)

@@ -288,6 +288,14 @@ def build_countries(raw: Path) -> pd.DataFrame:
     df["price_band"] = has.idxmax(axis=1).where(has.any(axis=1), "")
     df["price_period"] = np.where(has.any(axis=1), PRICE_PERIOD, "")
     df["price_ig_eur_per_mwh"] = bands["IG"].round(2)
+    # wholesale day-ahead price: mean of Ember's monthly means of PRICE_SHAPE_YEAR (the value of
+    # PPA energy a data centre does not use, sold back); NaN where no full year is published
+    dap = src.read_ember_price(raw)
+    dap = dap[dap["year"] == PRICE_SHAPE_YEAR].groupby("country")["day_ahead_price_eur_per_mwh"]
+    full = dap.count() == 12
+    df["day_ahead_eur_per_mwh"] = dap.mean().where(full).reindex(idx).round(2)
+    df["day_ahead_year"] = pd.Series(PRICE_SHAPE_YEAR, index=idx).where(
+        df["day_ahead_eur_per_mwh"].notna()).astype("Int64")
 
     # carbon intensity: Ember, latest year with a value
     ey = src.read_ember_yearly(raw).dropna(subset=["emissions_intensity_gco2_per_kwh"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -10,13 +11,26 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from siting.data.hourly import read_hourly
 from siting.errors import InputError
+from siting.paths import embedded_data_dir
 from siting.sitedata import SiteData, fill_site_defaults
 
 _STR_COLS = ("site_id", "name", "kind", "country", "zone", "nuts2", "nuts3", "plant_fuel",
              "substation_id", "dc_cluster")
 _INT_COLS = ("retire_year", "earliest_connection_year", "nuts3_urban_type")
 _BOOL_COLS = ("cooling_water", "district_heating")
+
+
+@functools.lru_cache(maxsize=8)
+def embedded_table(name: str, folder: str | None = None) -> pd.DataFrame:
+    """A table of the embedded dataset (``technologies.csv``, ``ppa_potential.csv``,
+    ``firm_supply.csv`` …) read once per process; bring-your-own instances use these too."""
+    path = Path(folder) if folder is not None else embedded_data_dir()
+    f = path / name
+    if not f.is_file():
+        raise InputError(f"embedded dataset incomplete: {name} missing", file=str(f))
+    return pd.read_csv(f, keep_default_na=False, na_values=[""])
 
 
 def read_embedded(folder: str | Path) -> SiteData:
@@ -92,4 +106,6 @@ def read_embedded(folder: str | Path) -> SiteData:
         "gap_fills": manifest.get("gap_fills", []),
         "tables": manifest.get("tables", {}),
     }
-    return SiteData(sites=sites, profiles=profiles, countries=countries, meta=meta)
+    hourly = read_hourly(folder) if (folder / "hourly.nc").is_file() else None
+    return SiteData(sites=sites, profiles=profiles, countries=countries, meta=meta,
+                    hourly=hourly)

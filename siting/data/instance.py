@@ -1057,6 +1057,7 @@ class InstanceData(SiteData):
         self._resolver = resolver
         super().__init__(sites, profiles, countries, demand, service_cost,
                          {} if meta is None else meta)
+        self.__dict__.pop("_hourly", None)  # resolved on first use (see hourly)
 
     @property  # type: ignore[override]
     def countries(self) -> pd.DataFrame:
@@ -1078,6 +1079,27 @@ class InstanceData(SiteData):
     @profiles.setter
     def profiles(self, value) -> None:
         self._profiles = value
+
+    @property  # type: ignore[override]
+    def hourly(self) -> xr.Dataset | None:
+        """The embedded hourly year of the instance's zones when all its profiles come from the
+        embedded data; else None (representative days need hourly data; the folder's own
+        ``profiles.nc`` slices are used as they are)."""
+        if "_hourly" not in self.__dict__:
+            prof = self.profiles  # resolves the profile sources first
+            src = self.meta.get("profiles_source", "")
+            emb = embedded_defaults() if src == "embedded" else None
+            hourly = None
+            if emb is not None and emb.hourly is not None and prof is not None:
+                zones = [str(z) for z in prof["zone"].values]
+                if set(zones) <= set(map(str, emb.hourly["zone"].values)):
+                    hourly = emb.hourly.sel(zone=zones)
+            self._hourly = hourly
+        return self.__dict__["_hourly"]
+
+    @hourly.setter
+    def hourly(self, value) -> None:
+        self._hourly = value
 
 
 # ---------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -362,7 +363,7 @@ def representative_days(
     }
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp")  # concurrent sweep workers
         out.to_netcdf(tmp, engine="scipy", format="NETCDF3_64BIT")
         tmp.replace(path)
     return out

@@ -112,8 +112,9 @@ class Context:
 
 #: Built-in checks in the order they run (later ones read figures earlier ones derived).
 CHECK_ORDER = ("structure", "target", "size", "site_max", "gigafactory", "grid", "land",
-               "cooling", "water", "renewables", "heat", "standards", "country", "anchors",
-               "demand", "capex", "fixed_cost", "energy", "limits", "carbon")
+               "cooling", "water", "renewables", "storage", "firm", "heat", "standards",
+               "country", "anchors", "demand", "capex", "fixed_cost", "energy", "limits",
+               "carbon")
 
 _EXTRA: dict[str, Callable[[Context], None]] = {}
 

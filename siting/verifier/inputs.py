@@ -17,6 +17,8 @@ import pandas as pd
 import xarray as xr
 
 from siting import climate
+from siting.data.embedded import embedded_table
+from siting.physics import timeslices
 from siting.scenario import Archetype, Scenario
 from siting.sitedata import SITE_DEFAULTS, SiteData, fill_site_defaults
 from siting.verifier.report import Violation, _Checker, _plain
@@ -101,9 +103,11 @@ def _haversine_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray,
 def aggregate_slices(profiles: xr.Dataset, hours_per_block: int) -> xr.Dataset:
     """Aggregate profile slices into blocks of ``hours_per_block`` hours within each day.
 
-    Slices are grouped by (month, hour // k); a block's weight is the sum of its slices' weights
-    (hours/yr) and every other variable is the weight-averaged value. Without ``month``/``hour``
-    the slices are kept as they are.
+    Slices are grouped by (day, hour // k), ``day`` being the slices' representative day when
+    given, else month − 1 (month × hour slices: each month is one day); a block's weight is the
+    sum of its slices' weights (hours/yr), its ``duration_h`` the sum of theirs (1 h per slice
+    when not given), every other variable the weight-averaged value. Without ``month``/``hour``
+    (or ``day``/``hour``) the slices are kept as they are, each its own day.
 
     Parameters
     ----------
@@ -116,18 +120,24 @@ def aggregate_slices(profiles: xr.Dataset, hours_per_block: int) -> xr.Dataset:
     -------
     xarray.Dataset
         Same variables over (zone, slice) with integer slice labels 0…H-1, plus ``month`` and
-        ``hour`` (first hour of the block).
+        ``hour`` (first hour of the block), ``day`` and ``duration_h``.
     """
     w = np.asarray(profiles["weight_h"].values, dtype=float)
     n = w.size
-    by_day = "month" in profiles and "hour" in profiles
-    if by_day:
-        month = np.asarray(profiles["month"].values, dtype=int)
-        hour = np.asarray(profiles["hour"].values, dtype=int)
-        key = month * 100 + hour // hours_per_block
+    has_hour = "hour" in profiles
+    if "day" in profiles and has_hour:
+        day = np.asarray(profiles["day"].values, dtype=int)
+    elif "month" in profiles and has_hour:
+        day = np.asarray(profiles["month"].values, dtype=int) - 1
     else:
-        key = np.arange(n)
-    uniq, inv = np.unique(key, return_inverse=True)
+        day = np.arange(n)
+    hour = np.asarray(profiles["hour"].values, dtype=int) if has_hour else np.zeros(n, int)
+    dur = (np.asarray(profiles["duration_h"].values, dtype=float) if "duration_h" in profiles
+           else np.ones(n))
+    month = (np.asarray(profiles["month"].values, dtype=int) if "month" in profiles
+             else np.zeros(n, int))
+    key = day * 100 + hour // hours_per_block if has_hour else np.arange(n)
+    uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
     nh = uniq.size
     g = np.zeros((n, nh))
     g[np.arange(n), inv] = w
@@ -138,11 +148,16 @@ def aggregate_slices(profiles: xr.Dataset, hours_per_block: int) -> xr.Dataset:
         coords["zone"] = [str(z) for z in profiles["zone"].values]
     out = xr.Dataset(coords=coords)
     out["weight_h"] = ("slice", wsum)
-    if by_day:
-        out["month"] = ("slice", (uniq // 100).astype(int))
-        out["hour"] = ("slice", (uniq % 100).astype(int) * hours_per_block)
+    out["day"] = ("slice", day[first].astype(int))
+    out["month"] = ("slice", month[first].astype(int))
+    out["hour"] = ("slice", ((uniq % 100) * hours_per_block).astype(int) if has_hour
+                   else np.zeros(nh, int))
+    dsum = np.zeros(nh)
+    np.add.at(dsum, inv, dur)
+    out["duration_h"] = ("slice", dsum)
     for name, da in profiles.data_vars.items():
-        if name in ("weight_h", "month", "hour") or "slice" not in da.dims:
+        if name in ("weight_h", "month", "hour", "day", "duration_h", "day_weight", "kind",
+                    "source_day") or "slice" not in da.dims:
             continue
         if "zone" in da.dims:
             vals = np.asarray(da.transpose("zone", "slice").values, dtype=float)
@@ -150,6 +165,23 @@ def aggregate_slices(profiles: xr.Dataset, hours_per_block: int) -> xr.Dataset:
         elif da.dims == ("slice",):
             out[name] = ("slice", np.asarray(da.values, dtype=float) @ avg)
     return out
+
+
+def time_slices(data: SiteData, sc: Scenario, zones: list[str]) -> xr.Dataset:
+    """The scenario's slices for ``zones``: representative days of the hourly year (the input
+    physics of :mod:`siting.physics.timeslices`, as the data's PUE comes from
+    :mod:`siting.climate`) when asked for and available, else the data's profiles; then the
+    hours of each day grouped into blocks (this module's own :func:`aggregate_slices`)."""
+    hourly = getattr(data, "hourly", None)
+    tm = sc.time
+    if (tm.reduction == "representative_days" and hourly is not None
+            and set(zones) <= set(map(str, hourly["zone"].values))):
+        base = timeslices.representative_days(hourly.sel(zone=list(zones)), tm.n_days,
+                                              extremes=tuple(tm.extremes),
+                                              hot_tolerance_c=tm.hot_tolerance_c)
+    else:
+        base = data.profiles
+    return aggregate_slices(base, tm.hours_per_block)
 
 
 @dataclass
@@ -193,12 +225,25 @@ class Inputs:
     expansion: np.ndarray  # (S,) MW (inf: no cap)
     cm: np.ndarray  # (P,) capex multiplier
     temp: np.ndarray  # (Z,H) °C, aggregated slices
+    day: np.ndarray  # (H,) representative day of each slice
+    dur: np.ndarray  # (H,) hours of its day a slice covers
+    nxt: np.ndarray  # (H,) next slice of the same day (cyclic)
+    comp: np.ndarray  # (S,3) EUR/MWh: energy and supply, network, levies
+    ppa_price: np.ndarray  # (Z,T) EUR/MWh (NaN: not available)
+    ppa_cap: np.ndarray  # (Z,T,P) MW
+    firm_cap: np.ndarray  # (Z,) MW
+    firm_price: np.ndarray  # (Z,) EUR/MWh
+    bat_eta: float  # one-way battery efficiency
+    bat_power_cost: float  # EUR/yr per MW
+    bat_energy_cost: float  # EUR/yr per MWh
 
 
 def prepare(data: SiteData, sc: Scenario) -> Inputs:
     on = {b: sc.on(b) for b in BLOCK_NAMES}
     active = dict(on)
-    active["renewables"] = on["renewables"] and on["energy"]
+    active["renewables"] = on["renewables"] and on["energy"] and bool(sc.renewables.technologies)
+    active["storage"] = active["renewables"] and sc.renewables.storage
+    active["firm"] = active["renewables"] and sc.renewables.firm
     active["carbon"] = on["carbon"] and on["energy"]
     has_demand = data.demand is not None and len(data.demand) > 0
     active["demand"] = on["demand"] and has_demand
@@ -228,7 +273,7 @@ def prepare(data: SiteData, sc: Scenario) -> Inputs:
     countries = sites["country"].astype(str).to_numpy()
     K, ki = np.unique(countries, return_inverse=True)
 
-    agg = aggregate_slices(data.profiles, sc.time.hours_per_block)
+    agg = time_slices(data, sc, [str(z) for z in Z])
     w = np.asarray(agg["weight_h"].values, dtype=float)
     H = w.size
     pz = [str(z) for z in agg["zone"].values] if "zone" in agg.coords else []
@@ -258,6 +303,16 @@ def prepare(data: SiteData, sc: Scenario) -> Inputs:
     own = sites["electricity_price_eur_per_mwh"].astype(float)
     ctry = sites["country"].map(data.countries["price_eur_per_mwh"]).astype(float)
     price = own.fillna(ctry).to_numpy(dtype=float)
+    comp = _components(sites, data.countries, price)
+    day = np.asarray(agg["day"].values, dtype=int)
+    dur = np.asarray(agg["duration_h"].values, dtype=float)
+    nxt = np.arange(1, H + 1)
+    for d in np.unique(day):  # the last slice of each day wraps to its first
+        idx = np.flatnonzero(day == d)
+        nxt[idx[-1]] = idx[0]
+    ppa_price, ppa_cap = _ppa(sc, list(Z), T, cf, w, P)
+    firm_cap, firm_price = _firm(sc, list(Z))
+    bat_eta, bat_power_cost, bat_energy_cost = _battery(sc)
     ci_site = sites["carbon_intensity_gco2_per_kwh"].astype(float).to_numpy()
     ci_zone = zh("carbon_intensity_gco2_per_kwh")[zi] if ns else np.zeros((0, H))
     ci = np.where(np.isfinite(ci_site)[:, None], ci_site[:, None], ci_zone)
@@ -347,7 +402,91 @@ def prepare(data: SiteData, sc: Scenario) -> Inputs:
                    ki=ki, w=w, pue=pue, wue=wue, pf=pf, cf=cf, price=price, ci=ci, pm=pm, W=W,
                    target=target, headroom=headroom, room=room, site_min=site_min, bigM=bigM, U=U, demand=demand,
                    allowed=allowed, cost_sr=cost_sr, active=active, slice_weights=w,
-                   anchor=anchor, expansion=expansion, cm=cm, temp=temp)
+                   anchor=anchor, expansion=expansion, cm=cm, temp=temp, day=day, dur=dur,
+                   nxt=nxt, comp=comp, ppa_price=ppa_price, ppa_cap=ppa_cap,
+                   firm_cap=firm_cap, firm_price=firm_price, bat_eta=bat_eta,
+                   bat_power_cost=bat_power_cost, bat_energy_cost=bat_energy_cost)
+
+
+def _components(sites: pd.DataFrame, countries: pd.DataFrame, price: np.ndarray) -> np.ndarray:
+    """(S,3) energy/network/levies: the country's shares of its price times the site's price;
+    the whole price as energy where the country has no split."""
+    cols = ("price_energy_eur_per_mwh", "price_network_eur_per_mwh", "price_levies_eur_per_mwh")
+    out = np.zeros((len(sites), 3))
+    out[:, 0] = np.nan_to_num(price)
+    if all(c in countries.columns for c in cols):
+        tot = sites["country"].map(countries["price_eur_per_mwh"]).astype(float).to_numpy()
+        parts = np.stack([sites["country"].map(countries[c]).astype(float).to_numpy()
+                          for c in cols], axis=1)
+        ok = np.isfinite(parts).all(axis=1) & np.isfinite(tot) & (tot > 0)
+        out[ok] = parts[ok] / tot[ok, None] * np.nan_to_num(price)[ok, None]
+    return out
+
+
+#: scenario PPA technology → (data/ppa_potential.csv name, technology-data row)
+_PPA_NAMES = {"solar": ("solar", "solar-utility"), "wind_onshore": ("onshore", "onwind"),
+              "wind_offshore": ("offshore", "offwind")}
+
+
+def _ppa(sc: Scenario, zones: list[str], T: list[str], cf: np.ndarray, w: np.ndarray,
+         P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """PPA price (Z,T) EUR/MWh = LCOE at the zone's mean CF × (1 + margin), or the fixed price;
+    caps (Z,T,P) MW = cap share × additions to 2030 × (p − 2024) / 6 (0 where unavailable)."""
+    rn = sc.renewables
+    tech = embedded_table("technologies.csv").set_index(["technology", "year"])
+    pot = embedded_table("ppa_potential.csv")
+    mean_cf = (cf * w[None, None, :]).sum(axis=2) / max(float(w.sum()), 1.0)
+    r = sc.periods.discount_rate
+    price = np.full((len(zones), len(T)), np.nan)
+    cap30 = np.full((len(zones), len(T)), np.inf)
+    for j, t in enumerate(T):
+        if t in rn.ppa_eur_per_mwh:
+            price[:, j] = rn.ppa_eur_per_mwh[t]
+        else:
+            row = tech.loc[(_PPA_NAMES[t][1], rn.cost_year)]
+            per_mw = float(row["investment_eur_per_kw"]) * 1000.0 * (
+                crf(r, float(row["lifetime_years"])) + float(row["fom_frac_per_year"]))
+            with np.errstate(divide="ignore"):
+                lc = np.where(mean_cf[:, j] > 0, per_mw / (np.maximum(mean_cf[:, j], 1e-12)
+                                                          * 8760.0), np.inf)
+            price[:, j] = (lc + float(row["vom_eur_per_mwh"])) * (1.0 + rn.ppa_margin)
+        rows = pot[pot["technology"] == _PPA_NAMES[t][0]].set_index("zone")
+        for zi, z in enumerate(zones):
+            if z in rows.index:
+                share = rn.cap_share if rn.cap_share is not None else float(
+                    rows.loc[z, "ppa_share"])
+                cap30[zi, j] = float(rows.loc[z, "additions_mw"]) * share
+            if t in rn.cap_mw_by_zone.get(z, {}):
+                cap30[zi, j] = float(rn.cap_mw_by_zone[z][t])
+    avail = np.isfinite(price) & (mean_cf > 0)
+    scale = np.maximum(np.asarray(P, dtype=float) - 2024.0, 0.0) / 6.0
+    cap = np.where(avail[:, :, None], cap30[:, :, None] * scale[None, None, :], 0.0)
+    return np.where(avail, price, np.nan), cap
+
+
+def _firm(sc: Scenario, zones: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Firm clean contract cap (Z,) MW and price (Z,) EUR/MWh from data/firm_supply.csv."""
+    tab = embedded_table("firm_supply.csv").set_index("zone")
+    cap = np.array([float(tab.loc[z, "cap_mw"]) if z in tab.index else 0.0 for z in zones])
+    if sc.renewables.firm_price_eur_per_mwh is not None:
+        price = np.full(len(zones), float(sc.renewables.firm_price_eur_per_mwh))
+    else:
+        price = np.array([float(tab.loc[z, "price_eur_per_mwh"]) if z in tab.index else 0.0
+                          for z in zones])
+    return np.nan_to_num(cap), np.nan_to_num(price)
+
+
+def _battery(sc: Scenario) -> tuple[float, float, float]:
+    """One-way efficiency √(inverter round trip) and annual costs per MW and per MWh."""
+    tech = embedded_table("technologies.csv").set_index(["technology", "year"])
+    y = sc.renewables.cost_year
+    r = sc.periods.discount_rate
+    inv, sto = tech.loc[("battery inverter", y)], tech.loc[("battery storage", y)]
+    power = float(inv["investment_eur_per_kw"]) * 1000.0 * (
+        crf(r, float(inv["lifetime_years"])) + float(inv["fom_frac_per_year"]))
+    energy = float(sto["investment_eur_per_kwh"]) * 1000.0 * (
+        crf(r, float(sto["lifetime_years"])) + float(sto["fom_frac_per_year"]))
+    return float(np.sqrt(float(inv["efficiency"]))), power, energy
 
 
 # ------------------------------------------------------------------------- reading decisions
@@ -358,7 +497,9 @@ COOLING_CHOICE = "cooling_choice"
 _OWNER = {
     "open": "structure", "it_mw": "structure", "load_mw": "structure", COOLING_CHOICE: "cooling",
     "reinforcement_steps": "grid", "ppa_mw": "renewables", "matched_mw": "renewables",
-    "served_mw": "demand", "heat_reuse_mwh": "heat",
+    "served_mw": "demand", "heat_reuse_mwh": "heat", "surplus_mw": "renewables",
+    "storage_mw": "storage", "storage_mwh": "storage", "charge_mw": "storage",
+    "discharge_mw": "storage", "soc_mwh": "storage", "firm_mw": "firm",
 }
 
 

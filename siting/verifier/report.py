@@ -12,7 +12,8 @@ import numpy as np
 from siting.errors import SitingError
 
 #: Cost components of the objective, in the order of ``docs/MODEL.md``.
-COMPONENTS = ("capex", "fixed_cost", "grid", "energy", "carbon", "water", "heat", "demand")
+COMPONENTS = ("capex", "fixed_cost", "grid", "energy", "network", "levies", "ppa", "firm",
+              "storage", "carbon", "water", "heat", "demand")
 
 class VerificationError(SitingError):
     """A solution failed independent verification (a model or solver defect, not user input)."""

@@ -1,4 +1,4 @@
-"""Renewables: matched ≤ zone facility load and ≤ PPA output; hourly or annual share."""
+"""Renewables: PPA caps, the clean-supply balance, matched ≤ load, hourly or annual share."""
 
 from __future__ import annotations
 
@@ -18,17 +18,22 @@ def check(ctx) -> None:
         ctx.dec["v"] = np.zeros((Z.size, len(T), npd))
         ctx.dec["m"] = np.zeros((Z.size, inp.H, npd))
         return
-    v, m = ctx.dec["v"], ctx.dec["m"]
-    ZHP = ("zone", "slice", "period")
+    d = ctx.dec
+    v, m, sur, ch, dis, fm = d["v"], d["m"], d["sur"], d["ch"], d["dis"], d["fm"]
+    ZHP, ZTP = ("zone", "slice", "period"), ("zone", "tech", "period")
     ctx.blocks.append("renewables")
-    ck.check("renewables", "ppa_mw >= 0", v, ">=", 0.0, ("zone", "tech", "period"), lab)
+    ck.check("renewables", "ppa_mw >= 0", v, ">=", 0.0, ZTP, lab)
     ck.check("renewables", "matched_mw >= 0", m, ">=", 0.0, ZHP, lab)
+    ck.check("renewables", "surplus_mw >= 0", sur, ">=", 0.0, ZHP, lab)
+    ck.check("renewables", "PPA cap", v, "<=", inp.ppa_cap, ZTP, lab,
+             mask=np.isfinite(inp.ppa_cap))
     ck.check("renewables", "matched <= load", m, "<=", L, ZHP, lab)
-    ck.check("renewables", "matched <= PPA output", m, "<=",
-             np.einsum("zth,ztp->zhp", inp.cf, v), ZHP, lab)
+    supply = np.einsum("zth,ztp->zhp", inp.cf, v) + fm[:, None, :] + dis
+    ck.check("renewables", "clean balance (matched + surplus + charge = PPA + firm + "
+             "discharge)", m + sur + ch, "==", supply, ZHP, lab)
     share = sc.renewables.share
-    if sc.renewables.matching == "hourly":
+    if share > 0 and sc.renewables.matching == "hourly":
         ck.check("renewables", "hourly matching", m, ">=", share * L, ZHP, lab)
-    else:
+    elif share > 0:
         ck.check("renewables", "annual matching", np.einsum("zhp,h->p", m, inp.w), ">=",
                  share * np.einsum("zhp,h->p", L, inp.w), ("period",), lab)
