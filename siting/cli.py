@@ -18,8 +18,14 @@ from rich.table import Table
 import siting
 from siting.api import solve
 from siting.bid import evaluate_site
-from siting.blocks import get, registry
-from siting.blocks._describe import describe, markdown, summary_table
+from siting.blocks import component_order, get, registry
+from siting.blocks._describe import (
+    components_markdown,
+    describe,
+    markdown,
+    summary_table,
+    variables_markdown,
+)
 from siting.data import load
 from siting.data.build import build_dataset
 from siting.data.fetch import fetch
@@ -318,6 +324,8 @@ def site_cmd(
 def blocks_cmd(
     name: Annotated[str | None, typer.Argument(help="one block, printed in full")] = None,
     markdown_: Annotated[bool, typer.Option("--markdown", help="the block list of docs/MODEL.md")] = False,
+    variables_: Annotated[bool, typer.Option("--variables", help="the variable table of docs/MODEL.md")] = False,
+    components_: Annotated[bool, typer.Option("--components", help="the objective components of docs/MODEL.md")] = False,
     scenario: Annotated[str | None, typer.Option("--scenario", help="scenario TOML or preset: show which blocks it has on")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="override: key.path=value")] = None,
 ) -> None:
@@ -325,6 +333,12 @@ def blocks_cmd(
     sc = _load_scenario(scenario, set_) if scenario is not None else None
     if markdown_:
         sys.stdout.write(markdown(registry()))
+        return
+    if variables_:
+        sys.stdout.write(variables_markdown(registry()))
+        return
+    if components_:
+        sys.stdout.write(components_markdown(registry(), component_order()))
         return
     if name is None:
         console.print(summary_table(registry(), sc))

@@ -13,7 +13,7 @@ import pytest
 
 import siting
 from siting import blocks
-from siting.blocks._describe import markdown
+from siting.blocks._describe import components_markdown, markdown, variables_markdown
 from siting.explain import explain_infeasibility
 from siting.pipeline import run
 from siting.scenario import Scenario
@@ -67,9 +67,13 @@ def test_every_registered_block_has_a_verifier_check():
 
 def test_model_doc_lists_the_registry():
     text = (ROOT / "docs" / "MODEL.md").read_text(encoding="utf-8")
-    start, end = "<!-- blocks:start -->\n", "<!-- blocks:end -->"
-    body = text[text.index(start) + len(start):text.index(end)]
-    assert body == markdown(blocks.registry()), "regenerate docs/MODEL.md (siting blocks --markdown)"
+    reg = blocks.registry()
+    for mark, expect in (("blocks", markdown(reg)), ("variables", variables_markdown(reg)),
+                         ("components", components_markdown(reg, blocks.component_order()))):
+        start, end = f"<!-- {mark}:start -->\n", f"<!-- {mark}:end -->"
+        body = text[text.index(start) + len(start):text.index(end)]
+        flag = "markdown" if mark == "blocks" else mark
+        assert body == expect, f"regenerate docs/MODEL.md (siting blocks --{flag})"
 
 
 def test_cost_terms_evaluate_to_the_objective(data):

@@ -86,3 +86,29 @@ def markdown(blocks: list[Block]) -> str:
         out += [f"- {e}" for e in b.equations]
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def variables_markdown(blocks: list[Block]) -> str:
+    """The variable table of docs/MODEL.md (``variables:start`` / ``variables:end``)."""
+    rows = ["| name (solution variable) | index | domain | block | meaning |",
+            "|---|---|---|---|---|"]
+    for b in blocks:
+        for v in b.variables:
+            rows.append(f"| `{v.output or '(internal)'}` {v.name} | {','.join(v.dims)} | "
+                        f"{_DOMAIN[v.domain]} | {b.name} | {v.meaning} |")
+    return "\n".join(rows) + "\n"
+
+
+def components_markdown(blocks: list[Block], order: list[str]) -> str:
+    """The objective components of docs/MODEL.md (``components:start`` / ``components:end``)."""
+    by: dict[str, list[str]] = {}
+    labels: dict[str, str] = {}
+    for b in blocks:
+        for c in b.costs:
+            by.setdefault(c.component, []).append(b.name)
+            labels.setdefault(c.component, c.label)
+    rows = ["| component (`cost_<name>_eur`) | words | terms from blocks |", "|---|---|---|"]
+    for comp in order:
+        if comp in by:
+            rows.append(f"| `{comp}` | {labels[comp]} | {', '.join(by[comp])} |")
+    return "\n".join(rows) + "\n"
