@@ -11,7 +11,7 @@ PUE follows the EN 50600-4-2 boundary (CENELEC 2016): facility energy = IT + pow
 cooling + others. Per unit of IT power, at IT utilisation u (mean IT load / IT design capacity,
 0 < u <= 1) and driver temperature x (°C)::
 
-    PUE(x, u) = 1 + E(u) + C(x) * (1 + E(u)) * (beta / u + 1 - beta)
+    PUE(x, u) = 1 + E(u) + C(x) * (beta * (1 + E(1)) / u + (1 - beta) * (1 + E(u)))
 
     E(u) = L_ups * (a * r / u + 1 - a) + L_dist + aux / u           # electrical overhead
     L_ups = 1 / eta_ups - 1                                           # UPS loss at full load
@@ -26,8 +26,20 @@ cooling + others. Per unit of IT power, at IT utilisation u (mean IT load / IT d
   (``c_free``) below ``t_free``, a partial economiser between ``t_free`` and ``t_mech``
   (more airflow, or chillers in series), compressors or adiabatic trim above ``t_mech``.
 - Heat removed per unit IT is ``1 + E(u)`` (IT plus the electrical losses inside the building);
-  a share ``beta`` of cooling power is fixed (minimum fan and pump speeds, controls), so cooling
-  per IT also rises at low utilisation.
+  a share ``beta`` of the cooling power at design load is fixed (minimum fan and pump speeds,
+  controls), the rest follows the heat removed, so cooling per IT also rises at low utilisation.
+
+Every fixed part is a fixed kW per MW of IT *capacity* and every variable part is proportional to
+IT *load*, so facility power per MW of IT capacity is affine in the utilisation::
+
+    u * PUE(x, u) = a_load(x) * u + a_cap(x)                       (exact, every u)
+    a_load = (1 + k1) * (1 + (1 - beta) * C(x))
+    a_cap  = k0 + C(x) * (beta * (1 + E(1)) + (1 - beta) * k0)
+    k0 = L_ups * a * r + aux,  k1 = L_ups * (1 - a) + L_dist        (E(u) = k1 + k0 / u)
+
+:func:`facility_coefficients` returns ``(a_load, a_cap)``: the optimisation model multiplies the
+first by a site's mean IT load and the second by its IT capacity, which makes the part-load PUE of
+every archetype exact in a linear model.
 
 PUE is continuous and non-decreasing in x, and non-increasing in u. Hourly temperatures are the
 intended input (or representative-day slices that keep the hot hours): PUE is convex in x, so
@@ -96,9 +108,11 @@ __all__ = [
     "cooling_power_ratio",
     "driver_temperature",
     "electrical_overhead",
+    "facility_coefficients",
     "pue",
     "pue_wue",
     "waste_heat_temperature_c",
+    "water_coefficients",
     "wet_bulb_stull",
     "wue",
 ]
@@ -608,17 +622,88 @@ def cooling_power_ratio(tech: str, temperature_c: Any, relative_humidity: Any = 
 
 
 def _pue(spec: CoolingTech, x: Any, u: Any) -> Any:
-    e = ELECTRICAL.overhead(u)
-    load = spec.cooling_fixed_share / u + (1.0 - spec.cooling_fixed_share)
-    return 1.0 + e + _piecewise(spec, x) * (1.0 + e) * load
+    e, e1 = ELECTRICAL.overhead(u), ELECTRICAL.overhead(1.0)
+    beta = spec.cooling_fixed_share
+    return 1.0 + e + _piecewise(spec, x) * (beta * (1.0 + e1) / u + (1.0 - beta) * (1.0 + e))
+
+
+def _affine(spec: CoolingTech, x: Any) -> tuple[Any, Any]:
+    el = ELECTRICAL
+    k0 = el.ups_loss_full_load * el.ups_no_load_share * el.ups_redundancy + el.auxiliary_share
+    k1 = el.ups_loss_full_load * (1.0 - el.ups_no_load_share) + el.distribution_loss
+    c, beta = _piecewise(spec, x), spec.cooling_fixed_share
+    a_load = (1.0 + k1) * (1.0 + (1.0 - beta) * c)
+    a_cap = k0 + c * (beta * (1.0 + k0 + k1) + (1.0 - beta) * k0)
+    return a_load, a_cap
+
+
+def facility_coefficients(tech: str, temperature_c: Any, relative_humidity: Any = None
+                          ) -> tuple[Any, Any]:
+    """Facility power per MW of mean IT load and per MW of IT capacity (MW/MW).
+
+    ``u * PUE(x, u) = a_load * u + a_cap`` exactly for every utilisation u (module docstring),
+    so a site's facility power is ``a_load * load + a_cap * capacity`` (MW) and its PUE at
+    utilisation u is ``a_load + a_cap / u``.
+
+    Parameters
+    ----------
+    tech : str
+        Key of :data:`TECHNOLOGIES`.
+    temperature_c : float, numpy.ndarray or xarray.DataArray
+        Outdoor dry-bulb temperature (°C), any shape.
+    relative_humidity : float, array or None
+        Relative humidity (%), for wet-bulb technologies (see :func:`pue`).
+
+    Returns
+    -------
+    tuple
+        ``(a_load, a_cap)``, each of the type and shape of ``temperature_c`` (-).
+    """
+    spec = _tech(tech)
+    x = driver_temperature(tech, _as_array(temperature_c), relative_humidity)
+    a_load, a_cap = _affine(spec, x)
+    return _restore(a_load, temperature_c), _restore(a_cap, temperature_c)
+
+
+def water_coefficients(tech: str, temperature_c: Any, relative_humidity: Any = None
+                       ) -> tuple[Any, Any]:
+    """Water consumed per MWh of mean IT load and per MWh of IT capacity (m³/MWh).
+
+    ``u * WUE(x, u) = w_load * u + w_cap`` exactly: the tower evaporates in proportion to the
+    heat it rejects (facility power, :func:`facility_coefficients`); adiabatic assist in
+    proportion to the IT heat (``w_cap = 0``); dry technologies use none.
+
+    Returns
+    -------
+    tuple
+        ``(w_load, w_cap)`` in m³ per MWh (of IT load, of IT capacity), like ``temperature_c``.
+    """
+    spec = _tech(tech)
+    t = _as_array(temperature_c)
+    if spec.water_model == "tower":
+        x = driver_temperature(tech, t, relative_humidity)
+        a_load, a_cap = _affine(spec, x)
+        f = EVAP_M3_PER_MWH_HEAT * _latent_share(spec, x) * spec.cycles_of_concentration / (
+            spec.cycles_of_concentration - 1.0)
+        w_load, w_cap = f * a_load, f * a_cap
+    else:
+        w_load = np.asarray(wue(tech, t, relative_humidity), dtype=float)
+        w_cap = w_load * 0.0
+    return _restore(w_load, temperature_c), _restore(w_cap, temperature_c)
+
+
+def _latent_share(spec: CoolingTech, x: Any) -> Any:
+    frac = np.minimum(np.maximum((x - spec.t_latent_low_c)
+                                 / (spec.t_latent_high_c - spec.t_latent_low_c), 0.0), 1.0)
+    return spec.latent_share_low + (spec.latent_share_high - spec.latent_share_low) * frac
 
 
 def pue(tech: str, temperature_c: Any, relative_humidity: Any = None,
         utilisation: Any = None) -> Any:
     """Power usage effectiveness of a cooling technology at an outdoor temperature and IT load.
 
-    PUE = 1 + E(u) + C(x) (1 + E(u)) (beta/u + 1 - beta): electrical overhead plus cooling
-    power (module docstring; parameters in :data:`ELECTRICAL` and ``TECHNOLOGIES[tech]``).
+    PUE = 1 + E(u) + C(x) (beta (1 + E(1)) / u + (1 - beta) (1 + E(u))): electrical overhead plus
+    cooling power (module docstring; parameters in :data:`ELECTRICAL` and ``TECHNOLOGIES[tech]``).
     Continuous and non-decreasing in temperature, non-increasing in utilisation.
 
     Parameters
@@ -696,9 +781,7 @@ def wue(tech: str, temperature_c: Any, relative_humidity: Any = None,
         out = spec.adiabatic_m3_per_mwh_k * np.maximum(t - spec.adiabatic_start_c, 0.0) + zero_u
     else:  # tower
         x = driver_temperature(tech, t, relative_humidity)
-        frac = np.minimum(np.maximum((x - spec.t_latent_low_c)
-                                     / (spec.t_latent_high_c - spec.t_latent_low_c), 0.0), 1.0)
-        latent = spec.latent_share_low + (spec.latent_share_high - spec.latent_share_low) * frac
+        latent = _latent_share(spec, x)
         coc = spec.cycles_of_concentration
         out = EVAP_M3_PER_MWH_HEAT * _pue(spec, x, u) * latent * coc / (coc - 1.0)
     return _restore(out, temperature_c)

@@ -83,11 +83,13 @@ class Params:
     @property
     def n(self) -> dict[str, int]:
         """Sizes of the sets (S, A, P, C, Z, H, T, R, N pairs, K countries)."""
-        pairs = self.extra.get("pairs")
+        ex = self.extra
         return {"S": len(self.sites), "A": len(self.archetypes), "P": len(self.periods),
                 "C": len(self.coolings), "Z": len(self.zones), "H": len(self.slices),
                 "T": len(self.techs), "R": len(self.regions),
-                "N": 0 if pairs is None else len(pairs), "K": len(self.countries)}
+                "N": len(ex.get("pairs", ())), "K": len(self.countries),
+                "KM": len(ex.get("mix_categories", ())), "RL": len(ex.get("lat_regions", ())),
+                "NL": len(ex.get("lat_pairs", ()))}
 
     @property
     def data(self) -> SiteData:

@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from siting.blocks.heat import network_heat
+from siting.data.sector import sector_totals
 from siting.errors import InfeasibleError, NoSolutionError, SitingError
 from siting.parameters import Params
 from siting.scenario import Scenario
@@ -75,6 +77,11 @@ class Solution:
                     full = np.zeros((n["S"], n["R"], n["P"]))
                     full[P.pairs[:, 0], P.pairs[:, 1], :] = arr
                     data_vars[out] = (("site", "region", "period"), full)
+                elif "lpair" in dims:  # latency flows (lpair, period) -> (zone, lregion, period)
+                    full = np.zeros((n["Z"], n["RL"], n["P"]))
+                    full[P.lat_pairs[:, 0], P.lat_pairs[:, 1], :] = arr
+                    data_vars[out] = (("zone", "lregion", "period"), full)
+                    coords["lregion"] = P.lat_regions
                 else:
                     data_vars[out] = (dims, arr)
             for comp, terms in info.costs.items():
@@ -127,6 +134,14 @@ class Solution:
             "active_blocks": ",".join(info.blocks),
             "cost_labels": json.dumps(info.cost_labels),
         })
+        ds["arch_capex_eur_per_mw"] = ("archetype", P.arch["capex_eur_per_mw"].to_numpy(float))
+        ds["site_capex_index"] = ("site", np.asarray(
+            P.extra.get("capex_index", np.ones(n["S"])), dtype=float))
+        if data is not None:
+            _attach_sector(ds, data.countries, sc)
+            if {"dh_network_mwh", "heat_demand_mwh"} & set(data.sites.columns):
+                ds["site_district_heating"] = ("site", network_heat(data.sites.loc[P.sites],
+                                                                    sc)[1].astype(bool))
         sites = data.sites.loc[P.sites] if data is not None else None
         sol = cls(ds, sites, explanation)
         sol.result, sol.params, sol.info = res, P, info
@@ -264,6 +279,15 @@ class Solution:
             }, index=pd.Index([str(s) for s in ds["site"].values], name="site_id"))
         if "reinforcement_steps" in ds:
             df["reinforcement_steps"] = ds["reinforcement_steps"].sel(period=p).values
+        df["pue_annual"] = df["pue"]  # the issue's name for the annual (slice-weighted) PUE
+        # overnight build cost per MW of IT of the chosen archetype at the site's country index
+        if "arch_capex_eur_per_mw" in ds:
+            pos = pd.Index(arch).get_indexer(chosen)
+            per_mw = np.where(pos >= 0, ds["arch_capex_eur_per_mw"].values[np.maximum(pos, 0)],
+                              np.nan) * ds["site_capex_index"].values
+            df["capex_eur_per_mw"] = per_mw
+        if "site_district_heating" in ds:
+            df["district_heating"] = ds["site_district_heating"].values.astype(bool)
         # REF per site: the zone's matched share of facility energy applies to its sites
         ref_zone = self._zone_ref(p)
         df["ref"] = np.where(df["facility_energy_mwh"] > 0,
@@ -353,8 +377,63 @@ class Solution:
             }
             k.update(self._energy_kpis(p, costs, fac))
             per[int(p)] = k
-        last = per[int(ds["period"].values[-1])]
+        sector = self._sector_kpis()
+        for p, k in per.items():
+            if sector:
+                k["sector_electricity_twh"] = sector["sector_electricity_twh"][p]
+                k["sector_share_of_demand_by_country"] = \
+                    sector["sector_share_of_demand_by_country"][p]
+        last = dict(per[int(ds["period"].values[-1])])
+        if sector:  # the issue's names: period -> value at the top level
+            last["sector_electricity_twh"] = sector["sector_electricity_twh"]
+            last["sector_share_of_demand_by_country"] = \
+                sector["sector_share_of_demand_by_country"]
+            last["sector_baseline"] = sector["baseline"]
         return {**last, "by_period": per}
+
+    def _sector_kpis(self) -> dict:
+        """Whole-stock data-centre electricity (baseline + new) per period and its share of
+        each country's demand (:func:`siting.data.sector.sector_totals`); {} without the
+        baseline columns (countries.csv ``baseline_share``, ``demand_twh``)."""
+        ds = self.ds
+        if "ms_baseline_it_mw" not in ds:
+            return {}
+        ms = [str(c) for c in ds["member_state"].values]
+        base = dict(zip(ms, ds["ms_baseline_it_mw"].values.astype(float), strict=True))
+        demand = {c: float(v) for c, v in zip(ms, ds["ms_demand_twh"].values, strict=True)
+                  if np.isfinite(v)}
+        hours = float(ds["weight_h"].sum())
+        new, util, pue = {}, {}, {}
+        for p in ds["period"].values:
+            t = self.site_table(int(p))
+            g = t.groupby("country")[["it_mw", "it_energy_mwh", "facility_energy_mwh"]].sum()
+            new[int(p)] = {c: float(v) for c, v in g["it_mw"].items()}
+            # the new stock's utilisation and PUE per country, from the plan itself
+            with np.errstate(divide="ignore", invalid="ignore"):
+                u = np.where(g["it_mw"] > 0, g["it_energy_mwh"] / (g["it_mw"] * hours), 0.0)
+                e = np.where(g["it_energy_mwh"] > 0,
+                             g["facility_energy_mwh"] / g["it_energy_mwh"], 1.0)
+            util[int(p)] = dict(zip(g.index, u, strict=True))
+            pue[int(p)] = dict(zip(g.index, e, strict=True))
+        a = ds.attrs
+        out: dict = {"sector_electricity_twh": {}, "sector_share_of_demand_by_country": {}}
+        for p in new:
+            countries = sorted(set(base) | set(new[p]))
+            r = sector_totals({p: new[p]}, base,
+                              {"baseline": float(a["baseline_utilisation"]),
+                               "new": {c: util[p].get(c, 0.0) for c in countries}},
+                              {"baseline": float(a["baseline_pue"]),
+                               "new": {c: pue[p].get(c, 1.0) for c in countries}},
+                              demand, hours=hours)
+            out["sector_electricity_twh"][p] = r["sector_electricity_twh"][p]
+            out["sector_share_of_demand_by_country"][p] = {
+                c: round(v, 9) for c, v in r["sector_share_of_demand_by_country"][p].items()}
+        out["baseline"] = {"it_mw": float(sum(base.values())),
+                           "utilisation": float(a["baseline_utilisation"]),
+                           "pue": float(a["baseline_pue"]),
+                           "basis": "target.baseline_mw split by countries.csv baseline_share "
+                                    "(OSM data-centre counts); no retirement"}
+        return out
 
     def _energy_kpis(self, p, costs: dict, fac: float) -> dict:
         """Energy economics of a period: cost by price component, PPAs against their caps,
@@ -467,7 +546,8 @@ class Solution:
                     for k, v in ds.attrs.items() if v is not None}
         for name in ("site_zone", "site_country"):
             ds[name] = ds[name].astype(str)
-        for c in ("site", "archetype", "cooling", "zone", "tech", "region", "component"):
+        for c in ("site", "archetype", "cooling", "zone", "tech", "region", "component",
+                  "lregion", "member_state"):
             if c in ds.coords:
                 ds = ds.assign_coords({c: ds[c].values.astype(str)})
         ds.to_netcdf(path, engine="h5netcdf")
@@ -487,6 +567,24 @@ class Solution:
             return f"<Solution {self.status}>"
         return (f"<Solution {self.status}: objective {self.objective_eur:,.0f} EUR, "
                 f"{len(self.open_sites())} open sites, gap {self.ds.attrs['mip_gap']:.2%}>")
+
+
+def _attach_sector(ds: xr.Dataset, countries: pd.DataFrame, sc: Scenario) -> None:
+    """The baseline stock by member state (MW: ``target.baseline_mw`` × ``baseline_share``) and
+    national demand (TWh/yr) for the sector totals, when countries.csv carries them."""
+    if not {"baseline_share", "demand_twh"} <= set(countries.columns):
+        return
+    c = countries[countries["eu27"].astype(bool)] if "eu27" in countries else countries
+    share = pd.to_numeric(c["baseline_share"], errors="coerce").fillna(0.0)
+    if share.sum() <= 0:
+        return
+    ds.coords["member_state"] = [str(x) for x in c.index]
+    ds["ms_baseline_it_mw"] = ("member_state", (share / share.sum()).to_numpy(float)
+                               * sc.target.baseline_mw)
+    ds["ms_demand_twh"] = ("member_state", pd.to_numeric(c["demand_twh"], errors="coerce")
+                           .to_numpy(float))
+    ds.attrs["baseline_utilisation"] = sc.target.baseline_utilisation
+    ds.attrs["baseline_pue"] = sc.target.baseline_pue
 
 
 def _evaluate(terms, primal: dict, n_periods: int) -> np.ndarray:
@@ -527,6 +625,8 @@ def _by_site(terms, primal: dict, info, P: Params) -> np.ndarray:
             out += contrib.reshape(S, -1, Pn).sum(axis=1)
         elif dims and dims[0] == "pair":
             np.add.at(out, P.pairs[:, 0], contrib)
+        elif dims and dims[0] == "lpair":  # no cost terms today; by the serving zone's sites
+            continue
         elif dims and dims[0] == "zone" and fac is not None:
             Z = len(P.zones)
             fac_z = np.zeros((Z,) + fac.shape[1:])

@@ -11,6 +11,7 @@ the default is a documented assumption inside it, and every such figure can be o
 
 from __future__ import annotations
 
+import functools
 import math
 import tomllib
 from pathlib import Path
@@ -20,6 +21,7 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from siting import blocks as block_registry
+from siting.data.costs import archetype_costs
 from siting.errors import ScenarioError
 from siting.paths import models_dir
 
@@ -52,6 +54,8 @@ class Archetype(_Strict):
     min_count: int = Field(0, ge=0, description="at least this many open (last period)")
     max_count: int | None = Field(None, ge=0, description="at most this many open")
     max_per_country: int | None = Field(None, ge=0, description="at most this many per country")
+    category: Literal["ai_training", "ai_inference_cloud", "colocation_enterprise"] | None = Field(
+        None, description="market category the archetype builds (target.mix)")
 
     @model_validator(mode="after")
     def _range(self) -> Archetype:
@@ -68,6 +72,9 @@ class Gigafactory(_Strict):
     kw_per_chip: float = Field(1.5, gt=0, description="IT power per chip, all-in (kW)")
     size_tolerance: float = Field(0.0, ge=0, lt=1, description="allowed -/+ share around chips x kW")
     min_countries: int = Field(0, ge=0, description="gigafactories in at least this many countries")
+    count_by_period: list[int] | None = Field(None, description=(
+        "gigafactories open in each period at least (InvestAI programme); one value or one per "
+        "period; None: the archetype's min_count in the last period"))
 
     @property
     def it_mw(self) -> float:
@@ -107,6 +114,26 @@ class Target(_Strict):
     multiplier: list[float] = Field(default_factory=lambda: [3.0], description="per period (-)")
     explicit_mw: list[float] | None = Field(None, description="new IT MW per period, overrides")
     count_existing: bool = Field(True, description="baseline stays; only the growth is sited")
+    # The baseline stock in the sector totals (kpis.sector_electricity_twh): split over
+    # countries by OSM data-centre counts (countries.csv baseline_share) and scaled to
+    # baseline_mw. Utilisation 0.5: Energy Policy 2025 (powerpolicy.net), "many data centres run
+    # closer to a 50 % capacity utilisation rate"; PUE 1.36: EED reporting 2023-24, weighted
+    # average over 776 sites (Commission data-centre rating scheme, as quoted in issue 12).
+    # 12 GW x 0.5 x 1.36 x 8760 h = 71.5 TWh, against IEA Energy and AI 2025: EU 70 TWh (2024).
+    baseline_utilisation: float = Field(0.5, gt=0, le=1, description=(
+        "mean IT load / IT capacity of the baseline stock (-), for the sector totals"))
+    baseline_pue: float = Field(1.36, ge=1, description="PUE of the baseline stock (-)")
+    # Share of each period's new IT capacity by market category (block mix). Default: the
+    # stock-flow split of new EU capacity 2025-2030 (data/archetype_mix.csv; JLL 2026 Global
+    # Data Center Outlook: AI 25 % of workloads in 2025, 50 % in 2030; McKinsey Dec 2025:
+    # inference 30-40 % of demand in 2030; McKinsey 2024: hyperscalers up to 70 % of European
+    # demand; EU stock 12 -> 28 GW, Commission 2026 as reported): training 0.15, inference /
+    # cloud 0.55, colocation / enterprise 0.30, held after 2030 (an assumption: no cited split).
+    mix: dict[Literal["ai_training", "ai_inference_cloud", "colocation_enterprise"],
+              list[float]] = Field(default_factory=lambda: {
+                  "ai_training": [0.15], "ai_inference_cloud": [0.55],
+                  "colocation_enterprise": [0.30]},
+        description="share of new IT capacity per category, one value or one per period (-)")
 
     def new_mw(self, n_periods: int) -> list[float]:
         """New IT capacity to site in each period (MW)."""
@@ -234,18 +261,37 @@ class Renewables(_Strict):
 
 
 class Heat(_Strict):
-    """Heat reuse. The recoverable share, network share and heat price are assumptions (no
-    source in ../shared/data); override them."""
+    """Heat reuse through district heating, paying for its heat pump and connection.
+
+    Heat sells only where a network exists (sites.csv ``district_heating``; Euroheat & Power
+    national shares spread by urban type, data/README.md) and only in the heating season; a heat
+    pump lifts the waste heat to network temperature (COP 0.5 × Carnot, siting.heat_reuse) at
+    the site's electricity price, with its capex and a pipe to the network (PyPSA technology
+    data, Ardor Institute 2026). The revenue per MWh sold is the avoided gas-boiler heat cost
+    (fuel, VOM and CO2 at ``ets_price_eur_per_tco2``) minus those costs; where that is negative
+    the heat is not sold.
+    """
 
     recoverable_share: float = Field(0.6, ge=0, le=1, description="share of IT heat recoverable")
-    # Assumption: heat networks reach ≈12 % of heat demand, the order of district heating's share
-    # of EU heat supply (Euroheat & Power); the site's heat_demand_mwh is all household heat.
+    # Fortum, Data centres Helsinki region (fortum.com): data centres supply ≈40 % of the Espoo
+    # network's heat.
+    max_network_share: float = Field(0.4, ge=0, le=1, description=(
+        "data centres supply at most this share of a network's heat (-)"))
+    # Bring-your-own sites without dh_network_mwh: this share of heat_demand_mwh is on a network
+    # (assumption: ≈12 %, the order of district heating's share of EU heat supply).
     network_share: float = Field(0.12, ge=0, le=1,
-                                 description="share of heat_demand_mwh on a heat network")
+                                 description="share of heat_demand_mwh on a heat network when "
+                                             "the site gives no dh_network_mwh")
     # Heat sells only in the heating season: slices whose mean temperature is at or below the
     # threshold of Eurostat's heating degree days (nrg_chdd_a: heating when Tmean ≤ 15 °C).
     season_temperature_c: float = Field(15.0, description="heating when temperature ≤ this (°C)")
-    price_eur_per_mwh: float = Field(20.0, ge=0, description="heat sale price (EUR/MWh)")
+    price_eur_per_mwh: float | None = Field(None, ge=0, description=(
+        "heat sale price (EUR/MWh); None: the avoided gas-boiler heat cost"))
+    # Veyt, "2024 Year in Review EU ETS: Flattening out" (2025): average EUA price €67/t in 2024.
+    ets_price_eur_per_tco2: float = Field(67.0, ge=0, description=(
+        "CO2 price in the avoided gas-boiler heat cost (EUR/tCO2)"))
+    heat_pump: bool = Field(True, description=(
+        "pay heat pump, pipe and heat-pump electricity (false: heat sold at the price, free)"))
 
 
 class Standards(_Strict):
@@ -261,6 +307,40 @@ class Standards(_Strict):
     min_ref: float | None = Field(None, ge=0, le=1, description="renewable energy factor (-)")
     max_wue_m3_per_mwh: float | None = Field(None, ge=0, description="WUE at most (m3/MWh IT)")
     enforce: bool = Field(False, description="impose max_pue and min_erf on every site")
+
+
+class Capex(_Strict):
+    """Build cost by country: each archetype's capex per MW (and its fixed cost per open site)
+    times the country's construction-cost index (countries.csv ``capex_index``: Turner &
+    Townsend Data Centre Cost Index 2025 city figures, other countries by Eurostat's 2019
+    construction price level; EU reference = 1)."""
+
+    country_index: bool = Field(True, description="scale capex by the country's cost index")
+    index_by_country: dict[str, float] = Field(default_factory=dict, description=(
+        "override the cost index of a country (-)"))
+
+
+class Latency(_Strict):
+    """Latency-sensitive demand (block latency): the new capacity of the latency-sensitive
+    categories is needed near people.
+
+    Demand per NUTS-2 region and period = ``share`` × the period's new IT capacity × the region's
+    population weight (data/demand_regions.csv, Eurostat 2020). It is served by the zones whose
+    centre (population-weighted) lies within ``max_km`` of the region, from the capacity of the
+    serving archetypes there. 1,020 km: a 10 ms round trip in fibre at 4.9 µs/km
+    (data/README.md, typed_costs.LATENCY_RTT_MS).
+    """
+
+    regions: Literal["auto", "embedded", "none"] = Field("auto", description=(
+        "demand regions: auto = the embedded NUTS-2 regions for the embedded dataset only; "
+        "embedded = also for a bring-your-own folder; none = no latency demand"))
+    max_km: float = Field(1020.0, gt=0, le=20000, description="serving distance at most (km)")
+    share: list[float] | None = Field(None, description=(
+        "latency-sensitive share of new capacity per period (-); None: the mix's inference / "
+        "cloud plus colocation / enterprise shares"))
+    serving_archetypes: list[str] = Field(
+        default_factory=lambda: ["hyperscale", "colocation"],
+        description="archetypes whose capacity serves latency-sensitive demand")
 
 
 class Country(_Strict):
@@ -360,25 +440,40 @@ class Time(_Strict):
 
 
 def _default_archetypes() -> dict[str, Archetype]:
-    # Capex: Turner & Townsend Data Centre Cost Index 2025, European hubs 9–14 USD/W (Frankfurt
-    # 11.6, London 12.0): 10.7 MEUR/MW at 0.92 EUR/USD, building and M&E, excluding IT equipment.
-    capex = 10.7e6
-    # Assumptions (no source in ../shared/data; override per scenario): utilisation (mean IT
-    # load / IT capacity) 0.8 for AI training halls, which run flat out, 0.6 hyperscale, 0.5
-    # colocation; land 0.2–0.3 ha per MW of IT; size ranges of each archetype; a 20-year
-    # economic life of building and M&E; gigafactories from 2028 (InvestAI calls 2025–26). The utilisation
-    # sets energy per MW of capacity and so drives the archetype mix of a plan.
+    # Capex per MW of IT (building shell and M&E incl. power and cooling, excluding IT
+    # equipment) and fixed cost per open site: data/archetype_costs.csv (siting.data.costs):
+    # Turner & Townsend Data Centre Cost Index 2025 (EU27 mean of its cities at the 2025 level,
+    # 11.5 USD/W at 0.92 EUR/USD) and its 7-10 % premium for AI facilities (8.5 % used);
+    # fixed cost (site development, HV bay, permitting) an assumption: 10 % of the build cost of
+    # the minimum size, annualised at 7 % over 20 years. Utilisation (mean IT load / IT
+    # capacity) 0.8 for AI training, 0.6 hyperscale, 0.5 colocation: assumptions (no published
+    # figure per archetype; sector mean ≈0.5, data/README.md). Land 0.2–0.3 ha per MW of IT, size
+    # ranges and gigafactories from 2028 (InvestAI calls 2025–26): assumptions.
+    c = _archetype_costs()
     return {
-        "gigafactory": Archetype(min_mw=150.0, max_mw=150.0, capex_eur_per_mw=capex,
+        "gigafactory": Archetype(min_mw=150.0, max_mw=150.0, capex_eur_per_mw=c["gigafactory"][0],
+                                 fixed_cost_eur=c["gigafactory"][1], category="ai_training",
                                  utilisation=0.8, land_ha_per_mw=0.2, serves_demand=False,
                                  max_count=5, max_per_country=None, earliest_year=2028),
-        "ai_factory": Archetype(min_mw=20.0, max_mw=60.0, capex_eur_per_mw=capex,
+        "ai_factory": Archetype(min_mw=20.0, max_mw=60.0, capex_eur_per_mw=c["ai_factory"][0],
+                                fixed_cost_eur=c["ai_factory"][1], category="ai_training",
                                 utilisation=0.8, land_ha_per_mw=0.2, serves_demand=False),
-        "hyperscale": Archetype(min_mw=50.0, max_mw=300.0, capex_eur_per_mw=capex,
+        "hyperscale": Archetype(min_mw=50.0, max_mw=300.0, capex_eur_per_mw=c["hyperscale"][0],
+                                fixed_cost_eur=c["hyperscale"][1], category="ai_inference_cloud",
                                 utilisation=0.6, land_ha_per_mw=0.25),
-        "colocation": Archetype(min_mw=5.0, max_mw=50.0, capex_eur_per_mw=capex,
-                                utilisation=0.5, land_ha_per_mw=0.3),
+        "colocation": Archetype(min_mw=5.0, max_mw=50.0, capex_eur_per_mw=c["colocation"][0],
+                                fixed_cost_eur=c["colocation"][1],
+                                category="colocation_enterprise", utilisation=0.5,
+                                land_ha_per_mw=0.3),
     }
+
+
+@functools.lru_cache(maxsize=1)
+def _archetype_costs() -> dict[str, tuple[float, float]]:
+    """(capex EUR/MW, fixed cost EUR/yr) per archetype from the typed cost figures, rounded."""
+    tab = archetype_costs().set_index("archetype")
+    return {a: (round(float(tab.loc[a, "capex_eur_per_mw"]), -3),
+                round(float(tab.loc[a, "fixed_cost_eur_per_year"]), -3)) for a in tab.index}
 
 
 class Scenario(_Strict):
@@ -403,6 +498,8 @@ class Scenario(_Strict):
     site_rules: SiteRules = Field(default_factory=SiteRules)
     anchors: Anchors = Field(default_factory=Anchors)
     limits: Limits = Field(default_factory=Limits)
+    capex: Capex = Field(default_factory=Capex)
+    latency: Latency = Field(default_factory=Latency)
     solver: Solver = Field(default_factory=Solver)
     time: Time = Field(default_factory=Time)
     max_sites: int | None = Field(None, gt=0, description="use only the first N candidates")

@@ -74,7 +74,8 @@ def fixed_lp(sol, *, time_limit: float = 60.0):
                fix=sol.integer_decisions(), time_limit=time_limit, mip_gap=0.0)
 
 
-_LABELS = {"site": "sites", "zone": "zones", "country": "countries", "region": "regions"}
+_LABELS = {"site": "sites", "zone": "zones", "country": "countries", "region": "regions",
+           "mixcat": "mix_categories", "lregion": "lat_regions", "tech": "techs"}
 
 
 def _dual_table(res, P) -> pd.DataFrame:
@@ -99,7 +100,8 @@ def _dual_table(res, P) -> pd.DataFrame:
 
 
 def _where(decl: DualRow, idx: tuple, P) -> dict:
-    out: dict = {"site": "", "zone": "", "country": "", "region": "", "period": None}
+    out: dict = {"site": "", "zone": "", "country": "", "region": "", "period": None,
+                 **{d: "" for d in decl.dims if d in _LABELS}}
     for dim, i in zip(decl.dims, idx, strict=False):
         if dim == "period":
             out["period"] = int(P.periods[i])

@@ -31,7 +31,8 @@ cooling_water                     True where sea, lake or river cooling is avail
 heat_demand_mwh                   district-heat demand reachable from the site (MWh/yr)
 district_heating                  True where a district-heating network exists in the site's
                                   region (heat can be sold only there)
-dh_network_mwh                    heat supplied by that network per year (MWh/yr); 0 = none
+dh_network_mwh                    heat supplied by that network per year (MWh/yr); 0 = none;
+                                  empty in every row: heat_demand_mwh x heat.network_share
 dist_220kv_km, dist_380kv_km      distance to the nearest >=220 kV / >=380 kV substation (km)
 population_100km                  people living within 100 km
 ================================  =========================================================
@@ -81,7 +82,7 @@ SITE_DEFAULTS: dict[str, object] = {
     "cooling_water": False,
     "heat_demand_mwh": 0.0,
     "district_heating": False,
-    "dh_network_mwh": 0.0,
+    "dh_network_mwh": np.nan,  # unknown: the heat block uses heat_demand_mwh instead
     "dist_220kv_km": np.nan,
     "dist_380kv_km": np.nan,
     "population_100km": np.nan,

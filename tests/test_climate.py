@@ -176,15 +176,35 @@ def test_hand_computed_annual_pue_dry_cooler_chiller():
 
 
 def test_hand_computed_part_load():
-    """air_economiser at 10 °C (free cooling, C = 0.035), u = 0.5, fixed cooling share 0.2:
+    """air_economiser at 10 °C (free cooling, C = 0.035), u = 0.5, fixed cooling share 0.2 of the
+    design-load cooling power (issue 12: fixed kW per MW of capacity, so facility power is
+    affine in u; before, the fixed share scaled with the heat at the actual load, 1.1375167):
 
-    PUE = 1 + E(0.5) + 0.035 (1 + E(0.5)) (0.2 / 0.5 + 0.8)
-        = 1.0916667 + 0.035 * 1.0916667 * 1.2 = 1.1375167
+    PUE = 1 + E(0.5) + 0.035 (0.2 (1 + E(1)) / 0.5 + 0.8 (1 + E(0.5)))
+        = 1.0916667 + 0.035 * (0.4263333 + 0.8733333) = 1.1371550
     """
-    e = _e(0.5)
-    expected = 1 + e + 0.035 * (1 + e) * 1.2
-    assert expected == pytest.approx(1.1375167, abs=1e-7)
+    e, e1 = _e(0.5), _e(1.0)
+    expected = 1 + e + 0.035 * (0.2 * (1 + e1) / 0.5 + 0.8 * (1 + e))
+    assert expected == pytest.approx(1.1371550, abs=1e-7)
     assert pue("air_economiser", 10.0, utilisation=0.5) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("tech", sorted(climate.TECHNOLOGIES))
+@pytest.mark.parametrize("t", [-5.0, 10.0, 19.0, 26.0, 35.0])
+def test_facility_power_is_affine_in_utilisation(tech, t):
+    """u·PUE(x,u) = a_load·u + a_cap at every u (what lets the model carry part load exactly);
+    the coefficients by hand for the air economiser in free cooling."""
+    a_load, a_cap = climate.facility_coefficients(tech, t)
+    for u in (0.3, 0.5, 0.6, 0.8, 1.0):
+        assert u * pue(tech, t, utilisation=u) == pytest.approx(a_load * u + a_cap, rel=1e-12)
+        w_load, w_cap = climate.water_coefficients(tech, t)
+        assert u * climate.wue(tech, t, utilisation=u) == pytest.approx(
+            w_load * u + w_cap, rel=1e-12, abs=1e-15)
+    if tech == "air_economiser" and t == 10.0:
+        k0 = L_UPS * 0.4 * 1.25 + 0.005
+        k1 = L_UPS * 0.6 + 0.015
+        assert a_load == pytest.approx((1 + k1) * (1 + 0.8 * 0.035), rel=1e-12)
+        assert a_cap == pytest.approx(k0 + 0.035 * (0.2 * (1 + k0 + k1) + 0.8 * k0), rel=1e-12)
 
 
 def test_hand_computed_air_economiser_water():

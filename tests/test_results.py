@@ -54,7 +54,10 @@ def solved():
         **{"cooling.fixed_pue": 1.3, "cooling.fixed_wue_m3_per_mwh": 0.5,
            "energy.carbon_price_eur_per_tco2": 100.0, "water.price_eur_per_m3": 2.0,
            "heat.price_eur_per_mwh": 20.0, "heat.recoverable_share": 0.6,
-           "heat.network_share": 1.0, "heat.season_temperature_c": 15.0})
+           "heat.network_share": 1.0, "heat.season_temperature_c": 15.0,
+           # the hand calculation sells heat at its price, without a heat pump (issue 12's
+           # heat-pump economics are checked in tests/test_costs_cooling_heat.py)
+           "heat.heat_pump": False})
     sol = solve(data, sc)
     assert sol.status == "optimal"
     return sol

@@ -37,9 +37,9 @@ from siting.blocks.base import (
 
 #: Build order of the built-in blocks (constraint rows are created in this order).
 ORDER = (
-    "structure", "target", "size", "site_max", "gigafactory", "grid", "land", "cooling",
+    "structure", "target", "mix", "size", "site_max", "gigafactory", "grid", "land", "cooling",
     "water", "renewables", "storage", "firm", "heat", "standards", "country", "demand",
-    "anchors", "energy", "carbon", "capex", "fixed_cost", "limits",
+    "latency", "anchors", "energy", "carbon", "capex", "fixed_cost", "limits",
 )
 
 _REGISTRY: dict[str, Block] | None = None

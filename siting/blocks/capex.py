@@ -8,10 +8,25 @@ from siting.blocks.base import Block, CostTerm, Linear
 from siting.physics.finance import crf, per_period
 
 
+def site_capex_index(data, sc) -> np.ndarray:
+    """(S,) construction-cost index of each site's country (countries.csv ``capex_index``,
+    EU reference 1; 1 where the country has none or ``capex.country_index`` is off)."""
+    s = data.sites
+    if not sc.capex.country_index:
+        return np.ones(len(s))
+    c = data.countries
+    idx = (s["country"].map(c["capex_index"]).astype(float).to_numpy()
+           if "capex_index" in c.columns else np.ones(len(s)))
+    for k, v in sc.capex.index_by_country.items():
+        idx = np.where(s["country"].to_numpy() == k, float(v), idx)
+    return np.where(np.isfinite(idx), idx, 1.0)
+
+
 def params(P, sc, data) -> dict:
-    """``capex_mult`` (P,): capex factor for capacity built in period p."""
+    """``capex_mult`` (P,): capex factor of capacity built in p; ``capex_index`` (S,)."""
     return {"capex_mult": per_period(sc.periods.capex_multiplier, len(P.periods),
-                                     "periods.capex_multiplier")}
+                                     "periods.capex_multiplier"),
+            "capex_index": site_capex_index(data, sc)}
 
 
 def capex_cost(P, sc, q) -> list[Linear]:
@@ -25,20 +40,22 @@ def capex_cost(P, sc, q) -> list[Linear]:
     for p in range(n):
         for pp in range(p + 1):
             k[pp, p] = cm[p] if pp == p else cm[pp] - cm[pp + 1]
-    coef = capex[None, :, None, None] * k[None, None, :, :]  # (1,A,P,P)
-    coef = np.broadcast_to(coef, (len(P.sites), len(P.archetypes), n, n))
+    coef = (P.capex_index[:, None, None, None] * capex[None, :, None, None]
+            * k[None, None, :, :])  # (S,A,P,P)
     return [Linear("x", coef, period="cross", mask=coef != 0)]
 
 
 BLOCK = Block(
     name="capex",
-    purpose="Capacity built is paid as an annuity of its capex over its lifetime.",
+    purpose="Capacity built is paid as an annuity of its capex over its lifetime, at the "
+            "construction-cost level of its country.",
     plain="the capital cost",
     kind="cost",
     params=params,
     costs=(CostTerm("capex", "capex (annualised)", capex_cost),),
     equations=(
-        "Σ_{s,a} `capex_eur_per_mw`_a × CRF(r, `lifetime_years`_a) × Σ_{p'≤p} cm_{p'} × "
-        "(x[s,a,p'] − x[s,a,p'−1]), x[s,a,−1] = 0, cm_p = `periods.capex_multiplier`",
+        "Σ_{s,a} ι_s `capex_eur_per_mw`_a × CRF(r, `lifetime_years`_a) × Σ_{p'≤p} cm_{p'} × "
+        "(x[s,a,p'] − x[s,a,p'−1]), x[s,a,−1] = 0, cm_p = `periods.capex_multiplier`, ι_s = "
+        "the construction-cost index of the site's country (`capex.country_index`)",
     ),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from siting.blocks.base import Block, Slack, is_missing, members, qsum
+from siting.physics.finance import per_period
 
 
 def build(m, P, sc, elastic: bool = False) -> None:
@@ -29,6 +30,14 @@ def build(m, P, sc, elastic: bool = False) -> None:
                 rule=lambda m, k, p, a=a, cap=cap, mem=mem:
                 qsum(m.y[s, a, p] for s in mem[k]) <= cap if len(mem[k]) > cap
                 else pyo.Constraint.Skip))
+    cbp = sc.gigafactory.count_by_period
+    if cbp and "gigafactory" in P.archetypes:
+        need = per_period([float(v) for v in cbp], len(P.periods), "gigafactory.count_by_period")
+        a = P.archetypes.index("gigafactory")
+        slack = m.short_count[a] if elastic else 0
+        m.count_programme = pyo.Constraint(m.P, rule=lambda m, p: qsum(
+            m.y[s, a, p] for s in m.S) + slack >= float(need[p]) if need[p] > 0
+            else pyo.Constraint.Skip)
     K = sc.gigafactory.min_countries
     if K > 0 and "gigafactory" in P.archetypes:
         a = P.archetypes.index("gigafactory")
@@ -74,6 +83,7 @@ BLOCK = Block(
     equations=(
         "Σ_s y[s,a,p] ≤ `max_count`_a",
         "Σ_s y[s,a,P_last] ≥ `min_count`_a",
+        "the InvestAI programme: Σ_s y[s,gigafactory,p] ≥ `gigafactory.count_by_period`_p",
         "Σ_{s∈k} y[s,a,p] ≤ `max_per_country`_a",
         "with `gigafactory.min_countries` = K > 0: binaries b_k ≤ Σ_{s∈k} y[s,gf,P_last], "
         "Σ_k b_k ≥ K",

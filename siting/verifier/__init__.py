@@ -111,9 +111,9 @@ class Context:
 
 
 #: Built-in checks in the order they run (later ones read figures earlier ones derived).
-CHECK_ORDER = ("structure", "target", "size", "site_max", "gigafactory", "grid", "land",
+CHECK_ORDER = ("structure", "target", "mix", "size", "site_max", "gigafactory", "grid", "land",
                "cooling", "water", "renewables", "storage", "firm", "heat", "standards",
-               "country", "anchors", "demand", "capex", "fixed_cost", "energy", "limits",
+               "country", "anchors", "demand", "latency", "capex", "fixed_cost", "energy", "limits",
                "carbon")
 
 _EXTRA: dict[str, Callable[[Context], None]] = {}
@@ -173,7 +173,8 @@ def verify(solution: Any, data: SiteData, scenario: Scenario, *, tol: float = 1e
     lab = {"site": inp.S, "archetype": np.asarray(inp.A, dtype=object), "period": inp.P,
            "cooling": np.asarray(inp.C, dtype=object), "zone": inp.Z,
            "tech": np.asarray(inp.T, dtype=object), "slice": np.arange(inp.H), "region": inp.R,
-           "country": inp.K}
+           "country": inp.K, "lregion": inp.lat_regions,
+           "mixcat": np.asarray(inp.mix_cats, dtype=object)}
     ctx = Context(ds, inp, ck, scenario, data, lab, tol)
     ctx.ann = {c: np.zeros(inp.P.size) for c in COMPONENTS}
     check_reported_parameters(ds, inp, ck, lab)

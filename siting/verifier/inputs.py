@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from siting import climate
+from siting import climate, heat_reuse
 from siting.data.embedded import embedded_table
 from siting.physics import timeslices
 from siting.scenario import Archetype, Scenario
@@ -24,9 +24,9 @@ from siting.sitedata import SITE_DEFAULTS, SiteData, fill_site_defaults
 from siting.verifier.report import Violation, _Checker, _plain
 
 #: The blocks of docs/MODEL.md (their switches ``blocks.<name>``).
-BLOCK_NAMES = ("target", "size", "site_max", "gigafactory", "grid", "land", "cooling", "water",
-               "energy", "carbon", "renewables", "heat", "country", "demand", "capex",
-               "fixed_cost", "anchors", "limits", "standards")
+BLOCK_NAMES = ("target", "mix", "size", "site_max", "gigafactory", "grid", "land", "cooling",
+               "water", "energy", "carbon", "renewables", "storage", "firm", "heat", "country",
+               "demand", "latency", "capex", "fixed_cost", "anchors", "limits", "standards")
 
 #: Earth radius for great-circle (haversine) distances (km; the customary 6371 km).
 EARTH_RADIUS_KM = 6371.0
@@ -236,14 +236,27 @@ class Inputs:
     bat_eta: float  # one-way battery efficiency
     bat_power_cost: float  # EUR/yr per MW
     bat_energy_cost: float  # EUR/yr per MWh
+    capex_index: np.ndarray  # (S,) construction-cost index of the site's country
+    mix_cats: list[str]  # categories with a share
+    mix_need: np.ndarray  # (K_mix, P) MW
+    mix_members: list[list[int]]  # archetype positions per category
+    lat_regions: np.ndarray  # (R_lat,) region ids
+    lat_demand: np.ndarray  # (R_lat, P) MW
+    lat_allowed: np.ndarray  # (Z, R_lat) bool
+    heat_value: np.ndarray  # (S,) EUR per MWh sold (0 where nothing sells)
+    heat_waste: np.ndarray  # (S,) MWh of waste heat per MWh sold
+    heat_sells: np.ndarray  # (S,) bool
+    heat_cap: np.ndarray  # (G,) MWh/yr per heat region
+    heat_group: np.ndarray  # (S,) heat region of each site
+    heat_codes: np.ndarray  # (G,) heat region labels
 
 
 def prepare(data: SiteData, sc: Scenario) -> Inputs:
     on = {b: sc.on(b) for b in BLOCK_NAMES}
     active = dict(on)
     active["renewables"] = on["renewables"] and on["energy"] and bool(sc.renewables.technologies)
-    active["storage"] = active["renewables"] and sc.renewables.storage
-    active["firm"] = active["renewables"] and sc.renewables.firm
+    active["storage"] = active["renewables"] and on["storage"] and sc.renewables.storage
+    active["firm"] = active["renewables"] and on["firm"] and sc.renewables.firm
     active["carbon"] = on["carbon"] and on["energy"]
     has_demand = data.demand is not None and len(data.demand) > 0
     active["demand"] = on["demand"] and has_demand
@@ -313,6 +326,7 @@ def prepare(data: SiteData, sc: Scenario) -> Inputs:
     ppa_price, ppa_cap = _ppa(sc, list(Z), T, cf, w, P)
     firm_cap, firm_price = _firm(sc, list(Z))
     bat_eta, bat_power_cost, bat_energy_cost = _battery(sc)
+    capex_index = _capex_index(sites, data.countries, sc)
     ci_site = sites["carbon_intensity_gco2_per_kwh"].astype(float).to_numpy()
     ci_zone = zh("carbon_intensity_gco2_per_kwh")[zi] if ns else np.zeros((0, H))
     ci = np.where(np.isfinite(ci_site)[:, None], ci_site[:, None], ci_zone)
@@ -397,6 +411,15 @@ def prepare(data: SiteData, sc: Scenario) -> Inputs:
                              np.minimum(expansion, sc.anchors.max_expansion_factor * existing),
                              expansion)
     cm = _per_period(sc.periods.capex_multiplier, npd, "periods.capex_multiplier")
+    mix_cats, mix_need, mix_members = _mix(sc, arch, target, npd)
+    active["mix"] = on["mix"] and on["target"] and bool(mix_cats)
+    lat_regions, lat_demand, lat_allowed = _latency(data, sc, sites, Z, K, target, npd)
+    active["latency"] = (on["latency"] and on["target"] and lat_regions.size > 0
+                         and not has_demand
+                         and any(a in set(sc.latency.serving_archetypes) for a in A))
+    temp_site = temp[zi] if ns else np.zeros((0, H))
+    heat = _heat(sites, sc, price, (w[None, :] * (temp_site <= sc.heat.season_temperature_c))
+                 .sum(axis=1) if ns else np.zeros(0))
 
     return Inputs(sites=sites, S=S, A=A, arch=arch, P=P, C=C, Z=Z, H=H, T=T, R=R, K=K, zi=zi,
                    ki=ki, w=w, pue=pue, wue=wue, pf=pf, cf=cf, price=price, ci=ci, pm=pm, W=W,
@@ -405,7 +428,114 @@ def prepare(data: SiteData, sc: Scenario) -> Inputs:
                    anchor=anchor, expansion=expansion, cm=cm, temp=temp, day=day, dur=dur,
                    nxt=nxt, comp=comp, ppa_price=ppa_price, ppa_cap=ppa_cap,
                    firm_cap=firm_cap, firm_price=firm_price, bat_eta=bat_eta,
-                   bat_power_cost=bat_power_cost, bat_energy_cost=bat_energy_cost)
+                   bat_power_cost=bat_power_cost, bat_energy_cost=bat_energy_cost,
+                   capex_index=capex_index, mix_cats=mix_cats, mix_need=mix_need,
+                   mix_members=mix_members, lat_regions=lat_regions, lat_demand=lat_demand,
+                   lat_allowed=lat_allowed, **heat)
+
+
+def _capex_index(sites: pd.DataFrame, countries: pd.DataFrame, sc: Scenario) -> np.ndarray:
+    """(S,) the country's capex_index (1 where absent or capex.country_index is off)."""
+    if not sc.capex.country_index:
+        return np.ones(len(sites))
+    idx = (sites["country"].map(countries["capex_index"]).astype(float).to_numpy()
+           if "capex_index" in countries.columns else np.ones(len(sites)))
+    for k, v in sc.capex.index_by_country.items():
+        idx = np.where(sites["country"].astype(str).to_numpy() == k, float(v), idx)
+    return np.where(np.isfinite(idx), idx, 1.0)
+
+
+def _mix(sc: Scenario, arch: dict, target: np.ndarray, npd: int):
+    """Categories with a share, the MW each must reach per period, their archetypes."""
+    cats = [c for c in ("ai_training", "ai_inference_cloud", "colocation_enterprise")
+            if c in sc.target.mix]
+    need = np.array([_per_period(sc.target.mix[c], npd, c) * target for c in cats]).reshape(
+        len(cats), npd)
+    names = list(arch)
+    members = [[i for i, a in enumerate(names) if arch[a].category == c] for c in cats]
+    keep = [i for i, mem in enumerate(members) if mem]  # categories nobody builds: skipped
+    return [cats[i] for i in keep], need[keep] if keep else np.zeros((0, npd)), \
+        [members[i] for i in keep]
+
+
+def _latency(data: SiteData, sc: Scenario, sites: pd.DataFrame, Z: np.ndarray, K: np.ndarray,
+             target: np.ndarray, npd: int):
+    """Demand regions (embedded NUTS-2, population weights), their demand (R,P) MW and which
+    zones may serve them (great-circle km from the zone's population-weighted centre)."""
+    lt = sc.latency
+    use = lt.regions == "embedded" or (lt.regions == "auto" and
+                                        data.meta.get("kind") == "embedded")
+    reg = embedded_table("demand_regions.csv")
+    reg = reg[reg["country"].isin(set(map(str, K)) if use else set())].reset_index(drop=True)
+    if lt.share is not None:
+        share = _per_period(lt.share, npd, "latency.share")
+    else:
+        share = sum(_per_period(sc.target.mix.get(c, [0.0]), npd, c)
+                    for c in ("ai_inference_cloud", "colocation_enterprise"))
+    w = reg["weight"].to_numpy(float)
+    w = w / w.sum() if w.size and w.sum() > 0 else w
+    demand = w[:, None] * (np.asarray(share) * target)[None, :]
+    lon = np.zeros(Z.size)
+    lat = np.zeros(Z.size)
+    for i, z in enumerate(Z):
+        r = reg[reg["country"] == z]
+        if len(r) and r["population"].sum() > 0:
+            lon[i] = (r["lon"] * r["population"]).sum() / r["population"].sum()
+            lat[i] = (r["lat"] * r["population"]).sum() / r["population"].sum()
+        else:
+            s = sites[sites["zone"].astype(str) == z]
+            lon[i], lat[i] = float(s["lon"].mean()), float(s["lat"].mean())
+    d = _haversine_km(lon[:, None], lat[:, None], reg["lon"].to_numpy(float)[None, :],
+                      reg["lat"].to_numpy(float)[None, :])
+    return reg["region_id"].astype(str).to_numpy(), demand, d <= lt.max_km
+
+
+def _heat(sites: pd.DataFrame, sc: Scenario, price: np.ndarray, hours: np.ndarray) -> dict:
+    """Heat networks, their caps per NUTS-3 region and the net value of a MWh sold (the
+    heat-pump economics of siting.heat_reuse, input economics like siting.climate)."""
+    hs = sc.heat
+    if "dh_network_mwh" in sites and sites["dh_network_mwh"].notna().any():
+        net = sites["dh_network_mwh"].astype(float).fillna(0.0).to_numpy()
+        dh = (sites["district_heating"].fillna(False).astype(bool).to_numpy()
+              if "district_heating" in sites else net > 0)
+        net = np.where(dh, net, 0.0)
+        dh = dh & (net > 0)
+        scale = hs.max_network_share
+    else:
+        hd = sites["heat_demand_mwh"].astype(float).fillna(0.0).to_numpy()
+        net, dh, scale = hd * hs.network_share, hd > 0, 1.0
+    n3 = (sites["nuts3"].fillna("").astype(str).to_numpy() if "nuts3" in sites
+          else np.full(len(sites), ""))
+    key = np.where(n3 != "", n3, np.array([f"site:{i}" for i in sites.index], dtype=object))
+    codes, grp = np.unique(key.astype(str), return_inverse=True)
+    cap = np.zeros(len(codes))
+    np.maximum.at(cap, grp, net)
+    el = np.nan_to_num(price)
+    if hs.heat_pump:
+        p = heat_reuse.HeatReuseParams.from_table()
+        cop = heat_reuse.heat_pump_cop(climate.waste_heat_temperature_c("air_economiser"),
+                                       p.supply_temperature_c, p.carnot_fraction)
+        gross = (hs.price_eur_per_mwh if hs.price_eur_per_mwh is not None else
+                 heat_reuse.heat_sale_price_eur_per_mwh(
+                     hs.ets_price_eur_per_tco2 + sc.energy.carbon_price_eur_per_tco2, p))
+        r = sc.periods.discount_rate
+        hp = p.hp_investment_eur_per_mw * (crf(r, p.hp_lifetime_years) + p.hp_fom_share)
+        pipe = p.pipe_eur_per_mw_km * p.pipe_km * (crf(r, p.pipe_lifetime_years)
+                                                   + p.pipe_fom_share)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = gross - (hp + pipe) / hours - p.hp_vom_eur_per_mwh - el / cop
+        waste = np.full(len(sites), 1.0 - 1.0 / cop)
+    else:
+        gross = (hs.price_eur_per_mwh if hs.price_eur_per_mwh is not None else
+                 heat_reuse.heat_sale_price_eur_per_mwh(
+                     hs.ets_price_eur_per_tco2 + sc.energy.carbon_price_eur_per_tco2))
+        value = np.full(len(sites), float(gross))
+        waste = np.ones(len(sites))
+    value = np.nan_to_num(value, nan=0.0, neginf=0.0, posinf=0.0)
+    sells = dh & (value > 0) & (hours > 0)
+    return {"heat_value": np.where(sells, value, 0.0), "heat_waste": waste,
+            "heat_sells": sells, "heat_cap": cap * scale, "heat_group": grp,
+            "heat_codes": codes}
 
 
 def _components(sites: pd.DataFrame, countries: pd.DataFrame, price: np.ndarray) -> np.ndarray:
@@ -500,6 +630,7 @@ _OWNER = {
     "served_mw": "demand", "heat_reuse_mwh": "heat", "surplus_mw": "renewables",
     "storage_mw": "storage", "storage_mwh": "storage", "charge_mw": "storage",
     "discharge_mw": "storage", "soc_mwh": "storage", "firm_mw": "firm",
+    "latency_served_mw": "latency",
 }
 
 

@@ -17,5 +17,5 @@ def check(ctx) -> None:
     capa = np.array([a.capex_eur_per_mw * crf(r, a.lifetime_years) for a in arch])
     new = np.diff(x, axis=2, prepend=0.0)  # new build in each period (MW)
     paid = np.cumsum(new * inp.cm[None, None, :], axis=2)  # MW at own-period capex
-    ctx.ann["capex"] = (np.einsum("sap,a->p", paid, capa) if len(arch)
+    ctx.ann["capex"] = (np.einsum("sap,a,s->p", paid, capa, inp.capex_index) if len(arch)
                         else np.zeros(inp.P.size))

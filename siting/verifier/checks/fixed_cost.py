@@ -12,4 +12,5 @@ def check(ctx) -> None:
     ctx.blocks.append("fixed_cost")
     fs = inp.sites["fixed_cost_eur"].astype(float).to_numpy()
     fa = np.array([a.fixed_cost_eur for a in inp.arch.values()], dtype=float)
-    ctx.ann["fixed_cost"] = np.einsum("sap,sa->p", y, fs[:, None] + fa[None, :])
+    ctx.ann["fixed_cost"] = np.einsum("sap,sa->p", y, fs[:, None]
+                                      + inp.capex_index[:, None] * fa[None, :])

@@ -25,6 +25,12 @@ def check(ctx) -> None:
             per_k = np.zeros((K.size, inp.P.size))
             np.add.at(per_k, inp.ki, y[:, j, :])
             ck.check("gigafactory", "max per country", per_k, "<=", a.max_per_country, KP, lab)
+    cbp = sc.gigafactory.count_by_period
+    if cbp and "gigafactory" in A:
+        j = A.index("gigafactory")
+        need = np.array(cbp * inp.P.size if len(cbp) == 1 else cbp, dtype=float)
+        ck.check("gigafactory", "programme count per period", nopen[j], ">=", need,
+                 ("period",), lab)
     kmin = sc.gigafactory.min_countries
     if kmin > 0 and "gigafactory" in A:
         j = A.index("gigafactory")

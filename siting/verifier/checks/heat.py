@@ -1,4 +1,5 @@
-"""Heat reuse: recoverable heat in the heating season; regional heat demand; revenue."""
+"""Heat reuse: only where a network sells, waste heat within the heating season's recoverable
+heat, within the network's share; revenue at the net value of a MWh sold."""
 
 from __future__ import annotations
 
@@ -13,23 +14,15 @@ def check(ctx) -> None:
     SP = ("site", "period")
     ctx.blocks.append("heat")
     ck.check("heat", "heat_reuse_mwh >= 0", e, ">=", 0.0, SP, lab)
+    ck.check("heat", "no sale without a network (or at a loss)", e, "==", 0.0, SP, lab,
+             mask=np.broadcast_to((~inp.heat_sells)[:, None], e.shape))
     heat_hours = (inp.w[None, :] * (inp.temp <= sc.heat.season_temperature_c)).sum(axis=1)
-    ck.check("heat", "recoverable heat (heating season)", e, "<=",
+    ck.check("heat", "recoverable heat (heating season)", inp.heat_waste[:, None] * e, "<=",
              sc.heat.recoverable_share * heat_hours[inp.zi][:, None] * ctx.derived["xu"], SP,
              lab)
-    # sites of one NUTS-3 region (else each site alone) share the region's heat demand
-    sites_ = inp.sites
-    n3 = (sites_["nuts3"].fillna("").astype(str).to_numpy() if "nuts3" in sites_
-          else np.full(len(sites_), ""))
-    key = np.where(n3 != "", n3, np.array([f"site:{i}" for i in sites_.index], dtype=object))
-    codes, grp = np.unique(key.astype(str), return_inverse=True)
-    hd = inp.sites["heat_demand_mwh"].astype(float).to_numpy()
-    cap = np.zeros(len(codes))
-    np.maximum.at(cap, grp, hd)
-    sold = np.zeros((len(codes), e.shape[1]))
-    np.add.at(sold, grp, e)
-    ck.check("heat", "heat demand of the region", sold, "<=",
-             sc.heat.network_share * cap[:, None], ("heat_region", "period"),
-             dict(lab, heat_region=codes))
-    ctx.ann["heat"] = -sc.heat.price_eur_per_mwh * e.sum(axis=0)
+    sold = np.zeros((len(inp.heat_codes), e.shape[1]))
+    np.add.at(sold, inp.heat_group, e)
+    ck.check("heat", "heat demand of the region", sold, "<=", inp.heat_cap[:, None],
+             ("heat_region", "period"), dict(lab, heat_region=inp.heat_codes))
+    ctx.ann["heat"] = -(inp.heat_value[:, None] * e).sum(axis=0)
     ctx.kpis["heat_mwh"] = dict(zip(inp.P.tolist(), e.sum(axis=0).tolist(), strict=True))

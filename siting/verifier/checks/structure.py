@@ -38,6 +38,7 @@ def check(ctx) -> None:
     d["dis"] = ctx.read("discharge_mw", ZHP, act["storage"])
     d["soc"] = ctx.read("soc_mwh", ZHP, act["storage"])
     d["fm"] = ctx.read("firm_mw", ZP, act["firm"])
+    d["fl"] = ctx.read("latency_served_mw", ("zone", "lregion", "period"), act["latency"])
     ctx.blocks.append("structure")
 
     u = np.array([a.utilisation for a in inp.arch.values()], dtype=float)
