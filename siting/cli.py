@@ -75,7 +75,7 @@ def _guard(func):
         except KeyboardInterrupt as exc:
             code = exit_code(exc)
             what = f" ({exc.args[0]})" if isinstance(exc, Terminated) else ""
-            err_console.print(f"interrupted{what}: stopped, nothing written", highlight=False)
+            err_console.print(f"interrupted{what}", highlight=False)
             raise typer.Exit(code) from None
         except Exception as exc:  # noqa: BLE001 - last resort: one line, not a traceback
             if os.environ.get("SITING_DEBUG"):

@@ -64,8 +64,8 @@ class Deadline:
         if seconds is None:
             return self
         now = time.monotonic()
-        end = min(self.end, now + float(seconds))
-        return Deadline(end - now, start=now)
+        end = min(self.end, now + max(float(seconds), 0.0))
+        return Deadline(max(end - now, 0.0), start=now)
 
     def __repr__(self) -> str:
         return f"<Deadline {self.remaining():.1f} s left of {self.limit_s:g} s>"

@@ -97,8 +97,8 @@ def run(data: SiteData, scenario: Scenario, *, time_limit: float | None = None,
                                                     "summary": report.summary()})
     timings["wall_s"] = time.perf_counter() - t0
     sol.ds.attrs["wall_time_s"] = timings["wall_s"]
-    if math.isfinite(deadline.limit_s):
-        sol.ds.attrs["time_limit_s"] = deadline.limit_s
+    if time_limit is not None and math.isfinite(time_limit):
+        sol.ds.attrs["time_limit_s"] = float(time_limit)
     return sol
 
 

@@ -7,7 +7,7 @@ measured for issue 10). Two ways of solving, one contract (:func:`solve`):
 * **in-process** (LPs and small MILPs): HiGHS runs in a worker thread with interrupt
   callbacks (``cbMipInterrupt``, ``cbSimplexInterrupt``, ``cbIpmInterrupt``) that stop it at
   the deadline or when the command is interrupted; the main thread waits in short steps so
-  signals are handled at once. Improving MIP solutions are recorded as they come.
+  signals are handled at once.
 * **isolated** (MILPs with at least :data:`ISOLATE_MIN_COLUMNS` columns, or always with
   ``SITING_SOLVE_ISOLATION=always``): HiGHS runs in a child process (:mod:`._child`) that
   interrupts itself at the deadline and saves every improving solution; if it has not ended
@@ -140,24 +140,14 @@ def _solve_thread(lp, configure, *, deadline: Deadline, mip_gap: float,
         sol.value_valid = True
         h.setSolution(sol)
     stop = threading.Event()
-    best: dict[str, Any] = {}
 
     def interrupt(e) -> None:
         if stop.is_set() or time.monotonic() >= deadline.end:
             e.interrupt()
 
-    def improving(e) -> None:
-        out = e.data_out
-        best.update(x=np.asarray(out.mip_solution, dtype=float).copy(),
-                    objective=float(out.objective_function_value),
-                    bound=float(out.mip_dual_bound))
-        interrupt(e)
-
     h.cbMipInterrupt += interrupt
     h.cbSimplexInterrupt += interrupt
     h.cbIpmInterrupt += interrupt
-    if len(lp.integrality_):
-        h.cbMipImprovingSolution += improving
     done = threading.Event()
     err: list[BaseException] = []
 
@@ -171,22 +161,19 @@ def _solve_thread(lp, configure, *, deadline: Deadline, mip_gap: float,
 
     t = threading.Thread(target=work, name="highs", daemon=True)
     t.start()
-    hard = deadline.end + grace(deadline.limit_s if math.isfinite(deadline.limit_s)
-                                else 60.0)
+    # HiGHS is never abandoned while it runs (a C++ thread alive at exit aborts the process):
+    # past the deadline the callbacks interrupt it at its next check. Models large enough to
+    # sit for long without a check are solved in a child process instead (_solve_child).
     try:
         while not done.wait(POLL_S):
             if time.monotonic() >= deadline.end:
                 stop.set()
-            if time.monotonic() >= hard:
-                break
     except BaseException:  # KeyboardInterrupt / termination: stop HiGHS, then re-raise
         stop.set()
-        done.wait(2.0)
+        done.wait()
         raise
     if err:
         raise err[0]
-    if not done.is_set():  # HiGHS did not come back: answer with what it reported
-        return _from_best(best, "time limit (watchdog: HiGHS stopped answering)")
     return _read(h, want_duals=want_duals)
 
 
