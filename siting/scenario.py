@@ -588,6 +588,17 @@ class Scenario(_Strict):
             raise ValueError(f"site {clip(both[0])} is both in force_open and in exclude")
         if not any(a.enabled for a in self.archetypes.values()):
             raise ValueError("archetypes: every archetype is disabled")
+        n = len(self.periods.years)
+        for key, values in (("target.multiplier", self.target.multiplier),
+                            ("target.explicit_mw", self.target.explicit_mw),
+                            ("energy.price_multiplier", self.energy.price_multiplier),
+                            ("periods.capex_multiplier", self.periods.capex_multiplier),
+                            ("demand.growth", self.demand.growth),
+                            ("limits.emissions_tco2_per_year", self.limits.emissions_tco2_per_year),
+                            ("limits.water_m3_per_year", self.limits.water_m3_per_year)):
+            if values is not None and len(values) not in (1, n):
+                raise ValueError(f"{key}: {len(values)} values for {n} period(s) "
+                                 "(periods.years): give one value or one per period")
         return self
 
     @field_validator("blocks")

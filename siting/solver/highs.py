@@ -21,8 +21,9 @@ from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from siting.deadline import Deadline
+from siting.errors import ScenarioError, clip
 from siting.solver import watchdog
-from siting.solver.options import check_options
+from siting.solver.options import check_option
 from siting.solver.result import RowDuals, SolverResult, Status
 
 
@@ -224,7 +225,12 @@ def run_highs(m: pyo.ConcreteModel, *, time_limit: float | None = None, mip_gap:
     answer is then the incumbent with its gap (``time_limit``) or no plan (``no_solution``).
     """
     deadline = Deadline.of(deadline).sub(time_limit)
-    safe = check_options(options or {})  # a scenario was checked already; this is the API's
+    safe = {}
+    for k, v in (options or {}).items():  # a scenario was checked already; this is the API's
+        try:
+            safe[k] = check_option(k, v)
+        except ValueError as exc:
+            raise ScenarioError(f"solver.options.{clip(str(k), 80)}: {exc}") from None
     t0 = time.perf_counter()
     try:
         comp = compile_model(m)
@@ -235,6 +241,9 @@ def run_highs(m: pyo.ConcreteModel, *, time_limit: float | None = None, mip_gap:
     if relax:
         lp.integrality_ = []
     mip = bool(len(lp.integrality_))
+    if deadline.expired():  # the command's budget went on loading and building
+        return SolverResult(Status.NO_SOLUTION, "time limit reached before the solve began",
+                            handover_time_s=time.perf_counter() - t0)
 
     def configured(limit: float, gap: float):
         h = _new_highs(verbose)
