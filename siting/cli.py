@@ -22,7 +22,6 @@ from siting.bid import evaluate_site
 from siting.blocks import get, registry
 from siting.blocks._describe import describe, markdown, summary_table
 from siting.data import load
-from siting.data.build import build_dataset
 from siting.data.fetch import fetch
 from siting.data.info import summary
 from siting.deadline import Deadline
@@ -39,7 +38,7 @@ from siting.scenario import Scenario, parse_set_option, reference_table
 from siting.sensitivity import carbon_entry_price, marginal_cost_of_target, shadow_prices
 from siting.signals import Terminated, exit_code
 from siting.signals import install as install_signal_handlers
-from siting.sweep.cli import sweep_command
+from siting.solver import watchdog
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Where should Europe build its AI gigafactories and data centres?")
@@ -238,6 +237,10 @@ def sweep(
     progress: Annotated[bool | None, typer.Option("--progress/--no-progress", help="progress bar (default: on a terminal)")] = None,
 ) -> None:
     """Solve many scenarios on Dask: a grid and/or random samples; robustness of every site."""
+    # imported here: Dask/distributed take a second to import, and every other command's time
+    # limit counts from start-up (issue 10)
+    from siting.sweep.cli import sweep_command
+
     code = sweep_command(scenario, vary=vary_, set_=set_, data=data, out=out, resume=resume,
                          overwrite=overwrite, workers=workers, scheduler=scheduler,
                          cluster=cluster, jobs=jobs, serial=serial, verify=verify,
@@ -408,6 +411,9 @@ def data_build(
     out: Annotated[Path | None, typer.Option(help="output folder (default: data/)")] = None,
 ) -> None:
     """Derive the embedded default dataset from the raw public extracts."""
+    # imported here: the build code pulls in scipy (1.5 s), which no other command needs
+    from siting.data.build import build_dataset
+
     raw_dir = raw_data_dir(raw)
     if not raw_dir.is_dir():
         raise SitingError(f"raw data folder not found: {raw_dir} (use --raw, $SITING_RAW_DATA "
@@ -448,7 +454,21 @@ def data_fetch(dest: Annotated[Path | None, typer.Option(help="download folder")
 def main() -> None:
     """Entry point of the ``siting`` command."""
     install_signal_handlers()
-    app()
+    # Ctrl-C / SIGTERM must not wait for HiGHS to reach its next check: the interrupted
+    # command cleans up, then ends at once even if an in-process HiGHS thread still runs.
+    watchdog.ABANDON_ON_INTERRUPT = True
+    try:
+        app()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        # End without the interpreter's teardown: freeing a large Pyomo model takes seconds
+        # that count against the time limit, and a C++ HiGHS thread still alive after an
+        # interrupt would abort the process. Sweeps keep the normal exit (Dask's clean-up).
+        if watchdog.highs_running() or sys.argv[1:2] != ["sweep"]:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+        raise
 
 
 if __name__ == "__main__":

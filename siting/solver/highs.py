@@ -98,6 +98,9 @@ def _new_highs(verbose: bool):
     return h
 
 
+#: LP relaxations at least this large (columns) go to interior point in the LP-fix start.
+LARGE_LP_COLUMNS = 80_000
+
 _SCHEDULER_THREADS: int | None = None  # threads of HiGHS's process-wide scheduler, when set
 
 
@@ -120,13 +123,21 @@ def _lp_fix_start(comp: Compiled, solve_one, deadline: Deadline, mip_gap: float
     the cooling technologies the LP gave load to (largest first). The restricted MILP is small
     and quick; its plan is feasible for the full model. The LP optimum is a valid lower bound,
     so when the plan is within ``mip_gap`` of it, it is returned as the answer (``done``).
-    The LP gets a fifth of the time left, the restricted MILP half of what is left then.
+    The LP gets a fifth of the time left, the restricted MILP half of what is left then. LPs
+    of at least :data:`LARGE_LP_COLUMNS` columns are solved by interior point with crossover
+    (5,000 candidates: 22 s against 43 s by dual simplex, HiGHS 1.15, one thread) and get half
+    of the time left: without the LP there is no start, and HiGHS alone finds no plan for such
+    models within a minute (issue 10 measurements).
     """
     lp = comp.lp
     integrality = lp.integrality_
     lp.integrality_ = []
     try:
-        relaxed = solve_one(lp, deadline.sub(deadline.limit(share=0.2)), mip_gap)
+        if lp.num_col_ >= LARGE_LP_COLUMNS:  # interior point + crossover: a vertex, sooner
+            relaxed = solve_one(lp, deadline.sub(deadline.limit(share=0.5)), mip_gap,
+                                extra={"solver": "ipm", "run_crossover": "on"})
+        else:
+            relaxed = solve_one(lp, deadline.sub(deadline.limit(share=0.2)), mip_gap)
     finally:
         lp.integrality_ = integrality
     if relaxed.model_status != highspy.HighsModelStatus.kOptimal or relaxed.x is None:
@@ -245,20 +256,20 @@ def run_highs(m: pyo.ConcreteModel, *, time_limit: float | None = None, mip_gap:
         return SolverResult(Status.NO_SOLUTION, "time limit reached before the solve began",
                             handover_time_s=time.perf_counter() - t0)
 
-    def configured(limit: float, gap: float):
+    def configured(limit: float, gap: float, extra: dict | None = None):
         h = _new_highs(verbose)
         h.setOptionValue("time_limit", float(max(limit, 0.01)))
         h.setOptionValue("mip_rel_gap", float(gap))
         if threads:
             _use_threads(h, int(threads))
-        for k, v in safe.items():
+        for k, v in {**(extra or {}), **safe}.items():  # the scenario's choice wins
             h.setOptionValue(k, v)
         return h
 
-    def solve_one(model, dl: Deadline, gap: float, start=None):
-        return watchdog.solve(model, configured, deadline=dl, mip_gap=gap, start=start,
-                              want_duals=relax, threads=threads, options=safe,
-                              verbose=verbose)
+    def solve_one(model, dl: Deadline, gap: float, start=None, extra: dict | None = None):
+        return watchdog.solve(model, lambda lim, g: configured(lim, g, extra), deadline=dl,
+                              mip_gap=gap, start=start, want_duals=relax, threads=threads,
+                              options={**(extra or {}), **safe}, verbose=verbose)
 
     handover = time.perf_counter() - t0
     t1 = time.perf_counter()

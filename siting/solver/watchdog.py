@@ -42,6 +42,17 @@ from siting.outdir import sweep_stale_solver_folders
 ISOLATE_MIN_COLUMNS = 20_000
 #: How often the waiting thread looks at the deadline (s).
 POLL_S = 0.05
+#: On Ctrl-C / SIGTERM, wait at most this long for an in-process HiGHS to stop when
+#: :data:`ABANDON_ON_INTERRUPT` is set (the CLI sets it, and then ends the process with
+#: ``os._exit`` while HiGHS still runs: see :func:`highs_running`); otherwise wait until it stops.
+INTERRUPT_WAIT_S = 1.0
+ABANDON_ON_INTERRUPT = False
+_LIVE: set[threading.Thread] = set()
+
+
+def highs_running() -> bool:
+    """Whether an in-process HiGHS run is still going (left behind by an interrupt)."""
+    return any(t.is_alive() for t in list(_LIVE))
 _CHILD = Path(__file__).with_name("_child.py")
 
 
@@ -160,6 +171,7 @@ def _solve_thread(lp, configure, *, deadline: Deadline, mip_gap: float,
             done.set()
 
     t = threading.Thread(target=work, name="highs", daemon=True)
+    _LIVE.add(t)
     t.start()
     # HiGHS is never abandoned while it runs (a C++ thread alive at exit aborts the process):
     # past the deadline the callbacks interrupt it at its next check. Models large enough to
@@ -170,8 +182,9 @@ def _solve_thread(lp, configure, *, deadline: Deadline, mip_gap: float,
                 stop.set()
     except BaseException:  # KeyboardInterrupt / termination: stop HiGHS, then re-raise
         stop.set()
-        done.wait()
+        done.wait(INTERRUPT_WAIT_S if ABANDON_ON_INTERRUPT else None)
         raise
+    _LIVE.discard(t)
     if err:
         raise err[0]
     return _read(h, want_duals=want_duals)
