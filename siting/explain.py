@@ -195,8 +195,10 @@ class Explanation:
                          "blocked by the structure of the data (e.g. sites with zero room, "
                          "earliest years after the last period) — check the scenario's switches.")
         if self.status == "partial":
-            parts.append("(The time limit ended the explanation early: what it names is "
-                         "certain, but other limits and levers were not all tested.)")
+            parts.append("(The time limit cut the explanation short: re-solves may have "
+                         "stopped before their optimum, so figures are upper bounds on the "
+                         "shortfall, and other limits and levers were not all tested; raise "
+                         "solver.time_limit_s for a full explanation.)")
         return " ".join(parts)
 
     def to_dict(self) -> dict:
@@ -239,6 +241,7 @@ class _Budget:
 
     def __init__(self, deadline: Deadline, per_solve: float) -> None:
         self.deadline, self.per_solve, self.cut = deadline, per_solve, False
+        self.truncated = False  # a re-solve stopped at its limit, before its optimum
 
     def next(self, share: float = 1.0) -> Deadline | None:
         """The deadline of the next solve, or None (and ``cut``) when the budget is spent."""
@@ -256,6 +259,8 @@ def _elastic(P: Params, sc: Scenario, relax: tuple[str, ...], budget: _Budget,
         return float("nan"), None
     sol = run(P.data, sc, params=P, elastic=True, relax_blocks=relax, deadline=dl,
               mip_gap=1e-6, relax=lp)
+    if sol.status in ("time_limit", "no_solution"):
+        budget.truncated = True
     if not sol.result.has_solution:
         return float("nan"), sol
     return sol.result.objective, sol
@@ -325,6 +330,8 @@ def explain_infeasibility(P: Params, sc: Scenario, *, time_limit: float | None =
     if not np.isfinite(total):
         ex.status = "unexplained"
         return ex
+    if base.status != "optimal":  # the shortfall itself is only an upper bound
+        budget.truncated = True
     ex.shortfall_mw = _short(base, P)
     by_req: dict[str, float] = {}
     for var, (req, _) in base.info.slacks.items():
@@ -407,7 +414,7 @@ def explain_infeasibility(P: Params, sc: Scenario, *, time_limit: float | None =
         ex.cheapest = (_cheapest(data, sc, specific, budget, max_cost_solves)
                        or _cheapest(data, sc, [lv for lv in ex.levers if lv not in specific],
                                     budget, max_cost_solves))
-    if budget.cut:
+    if budget.cut or budget.truncated:
         ex.status = "partial"
     return ex
 
