@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from siting.deadline import Deadline
 from siting.errors import InputError
 from siting.physics.finance import crf
 from siting.pipeline import prepare, run
@@ -116,12 +117,17 @@ def cost_ranking(data: SiteData, scenario: Scenario) -> pd.Series:
 
 
 def evaluate_site(data: SiteData, scenario: Scenario, site_id: str, *,
-                  time_limit: float | None = None, mip_gap: float = 1e-4) -> SiteBrief:
+                  time_limit: float | None = None, mip_gap: float = 1e-4,
+                  deadline: Deadline | None = None) -> SiteBrief:
     """Solve the scenario, then the counterfactual with the site forced in or kept out.
 
     Both solves use a tight relative gap (default 1e-4, at most the scenario's), since the
-    difference of two objectives is what the brief reports.
+    difference of two objectives is what the brief reports. ``time_limit`` (default the
+    scenario's) is for the whole brief: the first solve may take half of it, the
+    counterfactual what is left (and ``deadline``, when given, bounds both).
     """
+    tl = scenario.solver.time_limit_s if time_limit is None else float(time_limit)
+    dl = Deadline.of(deadline).sub(tl)
     scenario = scenario.with_overrides(**{"solver.mip_gap": min(mip_gap, scenario.solver.mip_gap)})
     if site_id not in data.sites.index:
         raise InputError(f"unknown site id '{site_id}' (see `siting data info` or sites.csv)")
@@ -129,13 +135,13 @@ def evaluate_site(data: SiteData, scenario: Scenario, site_id: str, *,
     if site_id not in ranking.index:
         raise InputError(f"site '{site_id}' is not a candidate in scenario '{scenario.name}' "
                          "(country.allowed / max_sites leave it out)")
-    base = run(data, scenario, time_limit=time_limit).raise_for_status()
+    base = run(data, scenario, deadline=dl.sub(dl.limit(share=0.5))).raise_for_status()
     table = base.site_table()
     row = table.loc[site_id]
     chosen = bool(row["open"])
     key = "exclude" if chosen else "force_open"
     other = scenario.with_overrides(**{key: [*getattr(scenario, key), site_id]})
-    alt = run(data, other, time_limit=time_limit)
+    alt = run(data, other, deadline=dl)
     alt_obj = alt.objective_eur if alt.feasible else math.inf
     alt_row = alt.site_table().loc[site_id] if alt.feasible else None
     fac = float((row if chosen else alt_row)["facility_energy_mwh"]) if (

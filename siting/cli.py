@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape as _escape
 from rich.table import Table
 
 import siting
@@ -27,20 +28,23 @@ from siting.blocks._describe import (
     variables_markdown,
 )
 from siting.data import load
-from siting.data.build import build_dataset
 from siting.data.fetch import fetch
 from siting.data.info import summary
-from siting.errors import ScenarioError, SitingError
+from siting.deadline import Deadline
+from siting.errors import InputError, ScenarioError, SitingError, clip
 from siting.explain import explain_infeasibility
 from siting.fmt import money, num, pct
 from siting.orlib import read_orlib_cap, write_instance_folder
+from siting.outdir import check_out_dir
 from siting.pareto import frontier_table, write_pareto
 from siting.pareto import pareto as run_pareto
 from siting.paths import app_dir, embedded_data_dir, raw_data_dir, user_cache_dir
 from siting.pipeline import run as run_plan
 from siting.scenario import Scenario, parse_set_option, reference_table
 from siting.sensitivity import carbon_entry_price, marginal_cost_of_target, shadow_prices
-from siting.sweep.cli import sweep_command
+from siting.signals import Terminated, exit_code
+from siting.signals import install as install_signal_handlers
+from siting.solver import watchdog
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Where should Europe build its AI gigafactories and data centres?")
@@ -54,7 +58,10 @@ DEFAULT_SCENARIO = "eu-triple-2030"
 
 def _fail(exc: BaseException) -> None:
     code = getattr(exc, "exit_code", 1)
-    err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    text = str(exc)
+    if code == 2 and len(text) > 2000:  # bad input: one readable line, whatever was quoted
+        text = clip(text, 2000)
+    err_console.print("[bold red]error:[/] " + _escape(text), highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -70,9 +77,11 @@ def _guard(func):
             raise
         except SitingError as exc:
             _fail(exc)
-        except KeyboardInterrupt:
-            err_console.print("interrupted")
-            raise typer.Exit(130) from None
+        except KeyboardInterrupt as exc:
+            code = exit_code(exc)
+            what = f" ({exc.args[0]})" if isinstance(exc, Terminated) else ""
+            err_console.print(f"interrupted{what}", highlight=False)
+            raise typer.Exit(code) from None
         except Exception as exc:  # noqa: BLE001 - last resort: one line, not a traceback
             if os.environ.get("SITING_DEBUG"):
                 raise
@@ -102,14 +111,19 @@ def run(
         if value is not None:
             overrides[key] = value
     sc = Scenario.from_toml(scenario, **overrides)
+    # the time limit is for the whole command, from here: loading, solving, explaining
+    deadline = Deadline(sc.solver.time_limit_s)
+    if out is not None:
+        check_out_dir(out)  # an unusable --out is bad input, found before any work
     bundle = load(data)
     with console.status(f"solving {sc.name} on {len(bundle.sites)} candidate sites…"):
-        sol = solve(bundle, sc, verbose=verbose, verify=True)
+        sol = solve(bundle, sc, verbose=verbose, verify=True, deadline=deadline)
     report = sol.verification
-    if out is not None:
+    print_summary(sol, report)
+    ok = sol.feasible and (report is None or report.ok)
+    if out is not None and ok:  # a failed run leaves --out exactly as it was
         files = sol.write(out)
         console.print(f"wrote {', '.join(f.name for f in files)} to {out}")
-    print_summary(sol, report)
     sol.raise_for_status()
     if report is not None and not report.ok:
         err_console.print("[bold red]verification failed:[/] " + report.summary())
@@ -229,6 +243,10 @@ def sweep(
     progress: Annotated[bool | None, typer.Option("--progress/--no-progress", help="progress bar (default: on a terminal)")] = None,
 ) -> None:
     """Solve many scenarios on Dask: a grid and/or random samples; robustness of every site."""
+    # imported here: Dask/distributed take a second to import, and every other command's time
+    # limit counts from start-up (issue 10)
+    from siting.sweep.cli import sweep_command
+
     code = sweep_command(scenario, vary=vary_, set_=set_, data=data, out=out, resume=resume,
                          overwrite=overwrite, workers=workers, scheduler=scheduler,
                          cluster=cluster, jobs=jobs, serial=serial, verify=verify,
@@ -246,20 +264,24 @@ def explain(
     scenario: Annotated[str, typer.Argument(help="scenario TOML or preset name")] = DEFAULT_SCENARIO,
     data: Annotated[str | None, typer.Option("--data", help="instance folder")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="override: key.path=value")] = None,
-    time_limit: Annotated[float | None, typer.Option(help="time limit per re-solve (s)")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="time limit of the whole command (s)")] = None,
 ) -> None:
     """Say why a scenario cannot be met: shortfall per period, what prevents it, the levers."""
     sc = _load_scenario(scenario, set_)
-    bundle = load(data)
     tl = sc.solver.time_limit_s if time_limit is None else time_limit
+    deadline = Deadline(tl)  # the whole command: the solve and every re-solve share it
+    bundle = load(data)
     with console.status(f"solving {sc.name}…"):
-        sol = run_plan(bundle, sc, time_limit=tl)
+        sol = run_plan(bundle, sc, deadline=deadline)
     if sol.feasible:
         console.print(f"{sc.name} is feasible ({sol.status}): every requirement is met; "
                       "see `siting sensitivity` for what drives its cost.")
         return
+    if sol.status == "no_solution":
+        sol.raise_for_status()
     with console.status("explaining: elastic re-solves…"):
-        ex = explain_infeasibility(sol.params, sc, time_limit=tl, data=bundle)
+        ex = explain_infeasibility(sol.params, sc, time_limit=tl, data=bundle,
+                                   deadline=deadline)
     console.print(ex.text(), highlight=False, soft_wrap=True)
     raise typer.Exit(3)
 
@@ -305,12 +327,16 @@ def site_cmd(
     data: Annotated[str | None, typer.Option("--data", help="instance folder")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="override: key.path=value")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="write the bid brief (Markdown)")] = None,
-    time_limit: Annotated[float | None, typer.Option(help="solver time limit per solve (s)")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="time limit of the whole brief (s)")] = None,
 ) -> None:
     """A bid brief for one site: rank, whether the plan picks it, cost of forcing it in."""
     sc = _load_scenario(scenario, set_)
+    deadline = Deadline(sc.solver.time_limit_s if time_limit is None else time_limit)
+    if out is not None and out.is_dir():
+        raise InputError(f"--out {clip(str(out))}: is a folder; the bid brief is one "
+                         "Markdown file")
     with console.status(f"solving {sc.name} with and without {site_id}…"):
-        brief = evaluate_site(load(data), sc, site_id, time_limit=time_limit)
+        brief = evaluate_site(load(data), sc, site_id, deadline=deadline)
     for line in brief.statements():
         console.print("• " + line, highlight=False, soft_wrap=True)
     if out is not None:
@@ -399,6 +425,9 @@ def data_build(
     out: Annotated[Path | None, typer.Option(help="output folder (default: data/)")] = None,
 ) -> None:
     """Derive the embedded default dataset from the raw public extracts."""
+    # imported here: the build code pulls in scipy (1.5 s), which no other command needs
+    from siting.data.build import build_dataset
+
     raw_dir = raw_data_dir(raw)
     if not raw_dir.is_dir():
         raise SitingError(f"raw data folder not found: {raw_dir} (use --raw, $SITING_RAW_DATA "
@@ -438,7 +467,22 @@ def data_fetch(dest: Annotated[Path | None, typer.Option(help="download folder")
 
 def main() -> None:
     """Entry point of the ``siting`` command."""
-    app()
+    install_signal_handlers()
+    # Ctrl-C / SIGTERM must not wait for HiGHS to reach its next check: the interrupted
+    # command cleans up, then ends at once even if an in-process HiGHS thread still runs.
+    watchdog.ABANDON_ON_INTERRUPT = True
+    try:
+        app()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        # End without the interpreter's teardown: freeing a large Pyomo model takes seconds
+        # that count against the time limit, and a C++ HiGHS thread still alive after an
+        # interrupt would abort the process. Sweeps keep the normal exit (Dask's clean-up).
+        if watchdog.highs_running() or sys.argv[1:2] != ["sweep"]:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+        raise
 
 
 if __name__ == "__main__":

@@ -6,6 +6,19 @@ one CLI exit code, so scripts can tell bad input from an infeasible scenario fro
 
 from __future__ import annotations
 
+from typing import Any
+
+#: Longest quoted value in a message (characters); longer values end in "…".
+QUOTE_LIMIT = 200
+
+
+def clip(value: Any, limit: int = QUOTE_LIMIT) -> str:
+    """A value for a message: text as is, anything else as ``repr``, cut to ``limit``
+    characters with "…" (a 50 MB value must not make a 50 MB line)."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 
 class SitingError(Exception):
     """Base class: a problem the user can fix, with a message that names what is wrong."""

@@ -12,16 +12,26 @@
    are re-solved the same way and reported with the MW they recover, per period.
 4. **The cheapest relaxation.** Among the levers (and block removals) that recover the whole
    shortfall, the ordinary least-cost MILP is solved and the cheapest plan named.
+
+Only blocks that are on and bind are named. A *requirement* (the target, regional demand,
+minimum counts and shares: blocks that carry shortfall slacks, ``Block.requirement_keys``) is
+never offered as a fix: such blocks are not tested by switching them off (that would only drop
+the requirement) but through their own levers that loosen a limit (e.g. a share cap), and
+levers that lower a requirement are left out. Every re-solve shares the command's time budget
+(:class:`siting.deadline.Deadline`); when it is spent the explanation says what it found so far
+(``status = "partial"``).
 """
 
 from __future__ import annotations
 
+import fnmatch
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from siting import blocks as block_registry
+from siting.deadline import Deadline
 from siting.errors import SitingError
 from siting.fmt import money
 from siting.parameters import Params
@@ -30,8 +40,28 @@ from siting.scenario import Scenario
 
 
 def limiting_blocks() -> list[str]:
-    """Blocks that limit supply (what can be built where, and when), tested by removal."""
-    return [b.name for b in block_registry.registry() if b.kind == "limit"]
+    """Blocks that limit supply (what can be built where, and when), tested by removal: the
+    ``limit`` blocks that carry no requirement."""
+    return [b.name for b in block_registry.registry()
+            if b.kind == "limit" and not b.carries_requirement]
+
+
+def mixed_blocks() -> list[str]:
+    """``limit`` blocks that also carry a requirement: tested through their levers only."""
+    return [b.name for b in block_registry.registry()
+            if b.kind == "limit" and b.carries_requirement]
+
+
+def lowers_requirement(overrides: dict) -> bool:
+    """Whether a scenario change lowers a requirement or switches off a block carrying one."""
+    reqs = [b for b in block_registry.registry() if b.carries_requirement]
+    for key, value in overrides.items():
+        if key.startswith("blocks.") and value is False:
+            if any(key == f"blocks.{b.name}" for b in reqs):
+                return True
+        if any(fnmatch.fnmatchcase(key, pat) for b in reqs for pat in b.requirement_keys):
+            return True
+    return False
 
 
 def plain(block: str) -> str:
@@ -56,6 +86,7 @@ class Lever:
     recovered_by_period: dict[int, float] = field(default_factory=dict)
     remaining_mw: float = math.nan
     cost_eur: float = math.nan
+    recovered_objective: float = math.nan
 
     def to_dict(self) -> dict:
         return {"block": self.block, "description": self.description,
@@ -93,6 +124,7 @@ class Explanation:
     joint_blocks: list[dict] = field(default_factory=list)
     structural_mw: dict[int, float] = field(default_factory=dict)
     status: str = "explained"
+    latency_km: float = math.inf
 
     def text(self) -> str:
         """The explanation in plain sentences."""
@@ -103,7 +135,9 @@ class Explanation:
                 f"{p}: {v:,.0f} MW short" for p, v in short.items()) + ".")
         sb = self.shortfall_by_block
         if sb.get("demand", 0) > TOL_MW:
-            parts.append(f"Regional demand cannot be served within the latency limit: "
+            within = (f" within the latency limit of {self.latency_km:,.0f} km"
+                      if math.isfinite(self.latency_km) else "")
+            parts.append(f"Regional demand cannot be fully served{within}: "
                          f"{sb['demand']:,.0f} MW unserved over the periods.")
         if sb.get("gigafactory", 0) > TOL_MW:
             parts.append(f"The gigafactory programme's minimums cannot be met (short by "
@@ -152,14 +186,23 @@ class Explanation:
                          f"at a plan cost of {money(c.cost_eur)}.")
         elif good:
             parts.append("No single lever meets every requirement on its own; combine them.")
-        if not parts:
+        if self.status == "unexplained":
+            parts.append("The elastic re-solve that measures the shortfall found no answer "
+                         "within the time limit: raise solver.time_limit_s (--time-limit) for "
+                         "an explanation.")
+        elif not parts:
             parts.append("No requirement falls short in the elastic re-solve: the plan is "
                          "blocked by the structure of the data (e.g. sites with zero room, "
                          "earliest years after the last period) — check the scenario's switches.")
+        if self.status == "partial":
+            parts.append("(The time limit cut the explanation short: re-solves may have "
+                         "stopped before their optimum, so figures are upper bounds on the "
+                         "shortfall, and other limits and levers were not all tested; raise "
+                         "solver.time_limit_s for a full explanation.)")
         return " ".join(parts)
 
     def to_dict(self) -> dict:
-        return {"status": self.status,
+        return {"status": self.status, "latency_km": _plain(self.latency_km),
                 "shortfall_mw": {str(k): v for k, v in self.shortfall_mw.items()},
                 "shortfall_by_block": self.shortfall_by_block,
                 "binding_blocks": self.binding_blocks,
@@ -193,11 +236,31 @@ def levers_for(block: str, sc: Scenario) -> list[tuple[str, dict]]:
 
 
 # ----------------------------------------------------------------------------- solves
-def _elastic(P: Params, sc: Scenario, relax: tuple[str, ...], time_limit: float,
-             lp: bool) -> tuple[float, object]:
+class _Budget:
+    """The explanation's share of the command's deadline, one solve at a time."""
+
+    def __init__(self, deadline: Deadline, per_solve: float) -> None:
+        self.deadline, self.per_solve, self.cut = deadline, per_solve, False
+        self.truncated = False  # a re-solve stopped at its limit, before its optimum
+
+    def next(self, share: float = 1.0) -> Deadline | None:
+        """The deadline of the next solve, or None (and ``cut``) when the budget is spent."""
+        if self.deadline.remaining() < 0.05:
+            self.cut = True
+            return None
+        return self.deadline.sub(min(self.per_solve, self.deadline.limit(share=share)))
+
+
+def _elastic(P: Params, sc: Scenario, relax: tuple[str, ...], budget: _Budget,
+             lp: bool, share: float = 1.0) -> tuple[float, object]:
     """Elastic re-solve: (total weighted shortfall, solution), NaN if none found."""
-    sol = run(P.data, sc, params=P, elastic=True, relax_blocks=relax, time_limit=time_limit,
+    dl = budget.next(share)
+    if dl is None:
+        return float("nan"), None
+    sol = run(P.data, sc, params=P, elastic=True, relax_blocks=relax, deadline=dl,
               mip_gap=1e-6, relax=lp)
+    if sol.status in ("time_limit", "no_solution"):
+        budget.truncated = True
     if not sol.result.has_solution:
         return float("nan"), sol
     return sol.result.objective, sol
@@ -221,14 +284,14 @@ def _without(P: Params, sc: Scenario, blocks: tuple[str, ...], data
         return P, sc, blocks
 
 
-def _measure(P: Params, sc: Scenario, relax: tuple[str, ...], time_limit: float, data=None
-             ) -> tuple[float, dict[int, float], str]:
+def _measure(P: Params, sc: Scenario, relax: tuple[str, ...], budget: _Budget, data=None,
+             share: float = 1.0) -> tuple[float, dict[int, float], str]:
     """Target shortfall (MW) per period with ``relax`` removed: MILP, else LP relaxation."""
     P2, sc2, rb = _without(P, sc, relax, data)
-    val, m = _elastic(P2, sc2, rb, time_limit, lp=False)
+    val, m = _elastic(P2, sc2, rb, budget, lp=False, share=share)
     method = "milp"
-    if not np.isfinite(val):
-        val, m = _elastic(P2, sc2, rb, time_limit, lp=True)
+    if not np.isfinite(val) and not budget.cut:
+        val, m = _elastic(P2, sc2, rb, budget, lp=True, share=share)
         method = "lp"
     if not np.isfinite(val):
         return math.nan, {}, method
@@ -236,9 +299,9 @@ def _measure(P: Params, sc: Scenario, relax: tuple[str, ...], time_limit: float,
     return float(val), by, method
 
 
-def explain_infeasibility(P: Params, sc: Scenario, *, time_limit: float = 60.0,
-                          data=None, levers: bool = True, max_cost_solves: int = 4
-                          ) -> Explanation:
+def explain_infeasibility(P: Params, sc: Scenario, *, time_limit: float | None = None,
+                          data=None, levers: bool = True, max_cost_solves: int = 4,
+                          deadline: Deadline | float | None = None) -> Explanation:
     """Elastic re-solve, block-by-block removal, levers and the cheapest relaxation.
 
     Parameters
@@ -247,19 +310,28 @@ def explain_infeasibility(P: Params, sc: Scenario, *, time_limit: float = 60.0,
         Parameters of the infeasible scenario.
     sc : Scenario
         The scenario.
-    time_limit : float
-        Time limit of each re-solve (s).
+    time_limit : float, optional
+        Cap on each re-solve (s); default: the scenario's ``solver.time_limit_s``.
     data : SiteData, optional
         The data, needed to re-solve with changed scenario keys (levers); by default the data
         the parameters were built from (``P.extra["data"]``).
     levers : bool
         Evaluate concrete levers and the cheapest relaxation (more solves).
+    max_cost_solves : int
+        At most this many least-cost solves to find the cheapest relaxation.
+    deadline : Deadline or float, optional
+        Budget of the whole explanation (shared with the command that asked for it); every
+        re-solve takes from it. Default: ``time_limit`` for the whole explanation.
     """
-    total, base = _elastic(P, sc, (), time_limit, lp=False)
-    ex = Explanation()
+    per = sc.solver.time_limit_s if time_limit is None else float(time_limit)
+    budget = _Budget(Deadline.of(per if deadline is None else deadline), per)
+    ex = Explanation(latency_km=float(sc.demand.latency_km) if sc.on("demand") else math.inf)
+    total, base = _elastic(P, sc, (), budget, lp=False, share=0.5)
     if not np.isfinite(total):
         ex.status = "unexplained"
         return ex
+    if base.status != "optimal":  # the shortfall itself is only an upper bound
+        budget.truncated = True
     ex.shortfall_mw = _short(base, P)
     by_req: dict[str, float] = {}
     for var, (req, _) in base.info.slacks.items():
@@ -272,8 +344,11 @@ def explain_infeasibility(P: Params, sc: Scenario, *, time_limit: float = 60.0,
     limiting = set(limiting_blocks())
     active = [b.name for b in block_registry.registry()
               if b.name in limiting and b.is_active(sc, P)]
-    for b in active:
-        val, by, method = _measure(P, sc, (b,), time_limit, data)
+    mixed = [b.name for b in block_registry.registry()
+             if b.name in set(mixed_blocks()) and b.is_active(sc, P)]
+    for i, b in enumerate(active):
+        val, by, method = _measure(P, sc, (b,), budget, data,
+                                   share=1.0 / (len(active) - i + 2))
         if not np.isfinite(val):
             continue
         rec_total = total - val  # whole elastic objective recovered
@@ -285,25 +360,45 @@ def explain_infeasibility(P: Params, sc: Scenario, *, time_limit: float = 60.0,
                          "by_period": {str(p): float(ex.shortfall_mw[p] - by.get(p, 0.0))
                                        for p in ex.shortfall_mw},
                          "method": method})
+    # blocks that also carry a requirement bind when one of their own levers helps
+    mixed_levers: list[Lever] = []
+    if data is not None and mixed:
+        mixed_levers = _evaluate_levers(data, sc, mixed, total, base_short, ex.shortfall_mw,
+                                        budget)
+        for b in mixed:
+            helps = [lv for lv in mixed_levers if lv.block == b and lv.recovered_objective > 1e-6]
+            if helps:
+                best = max(helps, key=lambda lv: lv.recovered_objective)
+                rows.append({"block": b, "recovered": float(best.recovered_mw),
+                             "recovered_objective": float(best.recovered_objective),
+                             "remaining": float(best.remaining_mw),
+                             "by_period": {str(p): float(v)
+                                           for p, v in best.recovered_by_period.items()},
+                             "method": "lever"})
     ex.binding_blocks = sorted(rows, key=lambda d: (-d["recovered_objective"], d["block"]))
-    if not rows:  # jointly binding limits: screen pairs with the LP relaxation
-        base_lp, _ = _elastic(P, sc, (), time_limit, lp=True)
+    if not rows and not budget.cut:  # jointly binding limits: screen pairs with the LP
+        base_lp, _ = _elastic(P, sc, (), budget, lp=True)
         pairs = []
         for i, a in enumerate(active):
             for b in active[i + 1:]:
                 P2, sc2, rb = _without(P, sc, (a, b), data)
-                val, _ = _elastic(P2, sc2, rb, time_limit, lp=True)
+                val, _ = _elastic(P2, sc2, rb, budget, lp=True, share=0.25)
                 if np.isfinite(val) and np.isfinite(base_lp) and val < base_lp - 1e-6:
                     pairs.append({"blocks": [a, b], "recovered": float(base_lp - val),
                                   "method": "lp"})
         ex.joint_blocks = sorted(pairs, key=lambda d: -d["recovered"])[:3]
     ex.structural_mw = _structural_capacity(P, sc)
     if levers and data is not None and base_short + total > 1e-6:
-        blocks = ([d["block"] for d in ex.binding_blocks]
-                  or (list(ex.joint_blocks[0]["blocks"]) if ex.joint_blocks else ["size"]))
+        blocks = ([d["block"] for d in ex.binding_blocks if d["block"] not in mixed]
+                  or (list(ex.joint_blocks[0]["blocks"]) if ex.joint_blocks else
+                      ([] if ex.binding_blocks else ["size"])))
         ex.levers = _evaluate_levers(data, sc, blocks, total, base_short, ex.shortfall_mw,
-                                     time_limit)
-        for d in ex.binding_blocks:  # switching a block off is a lever too (the bluntest)
+                                     budget)
+        ex.levers += [lv for lv in mixed_levers if lv.recovered_objective > 1e-6]
+        ex.levers.sort(key=lambda lv: (lv.remaining_mw > TOL_MW, -lv.recovered_mw))
+        for d in ex.binding_blocks:  # switching a limit off is a lever too (the bluntest)
+            if d["block"] in mixed:
+                continue
             ex.levers.append(Lever(
                 d["block"], f"switching off {plain(d['block'])} "
                 f"(blocks.{d['block']} = false)", {f"blocks.{d['block']}": False},
@@ -312,12 +407,15 @@ def explain_infeasibility(P: Params, sc: Scenario, *, time_limit: float = 60.0,
         specific = [lv for lv in ex.levers if lv.overrides.get(f"blocks.{lv.block}") is not False
                     and lv.recovered_mw > TOL_MW]
         if len(specific) > 1 and not any(lv.remaining_mw <= TOL_MW for lv in specific):
-            ex.levers.append(_combined(data, sc, specific, base_short, ex.shortfall_mw,
-                                       time_limit))
+            combined = _combined(data, sc, specific, base_short, ex.shortfall_mw, budget)
+            if combined is not None:
+                ex.levers.append(combined)
         specific = [lv for lv in ex.levers if lv.overrides.get(f"blocks.{lv.block}") is not False]
-        ex.cheapest = (_cheapest(data, sc, specific, time_limit, max_cost_solves)
+        ex.cheapest = (_cheapest(data, sc, specific, budget, max_cost_solves)
                        or _cheapest(data, sc, [lv for lv in ex.levers if lv not in specific],
-                                    time_limit, max_cost_solves))
+                                    budget, max_cost_solves))
+    if budget.cut or budget.truncated:
+        ex.status = "partial"
     return ex
 
 
@@ -335,38 +433,45 @@ def _structural_capacity(P: Params, sc: Scenario) -> dict[int, float]:
 
 
 def _evaluate_levers(data, sc: Scenario, blocks: list[str], total: float, base_short: float,
-                     short: dict[int, float], time_limit: float) -> list[Lever]:
+                     short: dict[int, float], budget: _Budget) -> list[Lever]:
+    """Re-solve each block's levers (never one that lowers a requirement)."""
     out: list[Lever] = []
-    for b in blocks:
-        for desc, ov in levers_for(b, sc):
-            lv = Lever(b, desc, ov)
-            try:
-                sc2 = sc.with_overrides(**ov)
-                P2 = prepare(data, sc2)
-            except SitingError:
-                continue
-            val, m = _elastic(P2, sc2, (), time_limit, lp=False)
-            if not np.isfinite(val):
-                continue
-            by = _short(m, P2)
-            lv.recovered_mw = float(max(base_short - sum(by.values()), 0.0))
-            lv.recovered_by_period = {p: float(short[p] - by.get(p, 0.0)) for p in short}
-            lv.remaining_mw = float(max(val, 0.0))
-            out.append(lv)
+    todo = [(b, desc, ov) for b in blocks for desc, ov in levers_for(b, sc)
+            if not lowers_requirement(ov)]
+    for i, (b, desc, ov) in enumerate(todo):
+        lv = Lever(b, desc, ov)
+        try:
+            sc2 = sc.with_overrides(**ov)
+            P2 = prepare(data, sc2)
+        except SitingError:
+            continue
+        val, m = _elastic(P2, sc2, (), budget, lp=False, share=1.0 / (len(todo) - i + 1))
+        if not np.isfinite(val):
+            continue
+        by = _short(m, P2)
+        lv.recovered_mw = float(max(base_short - sum(by.values()), 0.0))
+        lv.recovered_by_period = {p: float(short[p] - by.get(p, 0.0)) for p in short}
+        lv.remaining_mw = float(max(val, 0.0))
+        lv.recovered_objective = float(total - val)
+        out.append(lv)
     # the most specific first: full recoveries, then by MW recovered; block switch-offs last
     return sorted(out, key=lambda lv: (lv.remaining_mw > TOL_MW, -lv.recovered_mw))
 
 
 def _combined(data, sc: Scenario, lvs: list[Lever], base_short: float,
-              short: dict[int, float], time_limit: float) -> Lever:
+              short: dict[int, float], budget: _Budget) -> Lever | None:
     ov: dict = {}
     for lv in lvs:
         ov.update(lv.overrides)
     lv = Lever("+".join(sorted({lv.block for lv in lvs})),
                "all of these together (" + "; ".join(
                    f"{k} = {v}" for k, v in ov.items()) + ")", ov)
-    sc2 = sc.with_overrides(**ov)
-    val, m = _elastic(prepare(data, sc2), sc2, (), time_limit, lp=False)
+    try:
+        sc2 = sc.with_overrides(**ov)
+        P2 = prepare(data, sc2)
+    except SitingError:
+        return None
+    val, m = _elastic(P2, sc2, (), budget, lp=False, share=0.5)
     if np.isfinite(val):
         st = m.result.value("short_target", 0.0)
         by = {int(p): float(st[i]) for i, p in enumerate(short)}
@@ -376,11 +481,15 @@ def _combined(data, sc: Scenario, lvs: list[Lever], base_short: float,
     return lv
 
 
-def _cheapest(data, sc: Scenario, lvs: list[Lever], time_limit: float, n: int) -> Lever | None:
-    full = [lv for lv in lvs if lv.remaining_mw <= TOL_MW][:n]
+def _cheapest(data, sc: Scenario, lvs: list[Lever], budget: _Budget, n: int) -> Lever | None:
+    full = [lv for lv in lvs if lv.remaining_mw <= TOL_MW and not lowers_requirement(
+        lv.overrides)][:n]
     best = None
-    for lv in full:
-        sol = run(data, sc.with_overrides(**lv.overrides), time_limit=time_limit)
+    for i, lv in enumerate(full):
+        dl = budget.next(1.0 / (len(full) - i))
+        if dl is None:
+            break
+        sol = run(data, sc.with_overrides(**lv.overrides), deadline=dl)
         if sol.feasible:
             lv.cost_eur = sol.objective_eur
             if best is None or lv.cost_eur < best.cost_eur:
@@ -389,4 +498,4 @@ def _cheapest(data, sc: Scenario, lvs: list[Lever], time_limit: float, n: int) -
 
 
 __all__ = ["Explanation", "Lever", "explain_infeasibility", "levers_for", "plain",
-           "limiting_blocks"]
+           "limiting_blocks", "mixed_blocks", "lowers_requirement"]

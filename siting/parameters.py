@@ -26,6 +26,7 @@ from siting.errors import InputError, ScenarioError
 from siting.physics.finance import crf, per_period, period_weights
 from siting.profiles import aggregate_slices, model_slices
 from siting.scenario import Scenario
+from siting.scenario_checks import check_against_data
 from siting.sitedata import SiteData
 
 FIXED_COOLING = "fixed"
@@ -114,6 +115,7 @@ def select_sites(data: SiteData, scenario: Scenario) -> SiteData:
 
 def build_params(data: SiteData, scenario: Scenario) -> Params:
     """Precompute all model coefficients from the data and the scenario (docs/MODEL.md)."""
+    check_against_data(data, scenario)  # keys naming sites, zones, countries (issue 10)
     data = select_sites(data, scenario)
     if scenario.site_rules.apply:
         data = SiteData(apply_site_rules(data.sites, scenario.site_rules), data.profiles,

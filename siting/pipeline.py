@@ -14,10 +14,12 @@ objective, fixed decisions, and the solver settings::
 from __future__ import annotations
 
 import json
+import math
 import time
 
 import numpy as np
 
+from siting.deadline import Deadline
 from siting.model import Objective, build_model
 from siting.parameters import Params, build_params
 from siting.results import Solution
@@ -31,8 +33,8 @@ def run(data: SiteData, scenario: Scenario, *, time_limit: float | None = None,
         mip_gap: float | None = None, threads: int | None = None, verbose: bool = False,
         relax: bool = False, elastic: bool = False, relax_blocks: tuple[str, ...] = (),
         objective: Objective | None = None, fix: dict[str, np.ndarray] | None = None,
-        warm_start: bool = True, verify: bool = False, params: Params | None = None
-        ) -> Solution:
+        warm_start: bool = True, verify: bool = False, params: Params | None = None,
+        deadline: Deadline | None = None) -> Solution:
     """Prepare, build, solve with HiGHS and wrap the answer as a :class:`Solution`.
 
     Parameters
@@ -42,7 +44,8 @@ def run(data: SiteData, scenario: Scenario, *, time_limit: float | None = None,
     scenario : Scenario
         From :meth:`Scenario.from_toml`.
     time_limit, mip_gap, threads : optional
-        Override the scenario's solver settings (s, relative gap, HiGHS threads).
+        Override the scenario's solver settings (s, relative gap, HiGHS threads). The time limit
+        counts from the call and covers preparing, building and solving.
     verbose : bool
         Show the HiGHS log.
     relax : bool
@@ -62,6 +65,9 @@ def run(data: SiteData, scenario: Scenario, *, time_limit: float | None = None,
         ``solution.verification`` and summary.json.
     params : Params, optional
         Reuse precomputed parameters of this data and scenario.
+    deadline : Deadline, optional
+        The budget of the whole command this run belongs to (:mod:`siting.deadline`); the run
+        ends by the earlier of it and ``time_limit``.
 
     Returns
     -------
@@ -72,14 +78,15 @@ def run(data: SiteData, scenario: Scenario, *, time_limit: float | None = None,
     time_limit = sv.time_limit_s if time_limit is None else time_limit
     mip_gap = sv.mip_gap if mip_gap is None else mip_gap
     threads = sv.threads if threads is None else threads
+    deadline = Deadline.of(deadline).sub(time_limit)
     t0 = time.perf_counter()
     P = build_params(data, scenario) if params is None else params
     t1 = time.perf_counter()
     m = build_model(P, scenario, elastic=elastic, relax_blocks=relax_blocks, objective=objective,
                     fix=fix)
     t2 = time.perf_counter()
-    res = run_highs(m, time_limit=time_limit, mip_gap=mip_gap, threads=threads,
-                    options=sv.options, verbose=verbose, relax=relax, warm_start=warm_start)
+    res = run_highs(m, mip_gap=mip_gap, threads=threads, options=sv.options, verbose=verbose,
+                    relax=relax, warm_start=warm_start, deadline=deadline)
     timings = {"prepare_s": t1 - t0, "build_s": t2 - t1, "handover_s": res.handover_time_s,
                "solver_s": res.solver_time_s}
     sol = Solution.from_result(res, m.info, P, scenario, timings, data=data)
@@ -90,6 +97,8 @@ def run(data: SiteData, scenario: Scenario, *, time_limit: float | None = None,
                                                     "summary": report.summary()})
     timings["wall_s"] = time.perf_counter() - t0
     sol.ds.attrs["wall_time_s"] = timings["wall_s"]
+    if time_limit is not None and math.isfinite(time_limit):
+        sol.ds.attrs["time_limit_s"] = float(time_limit)
     return sol
 
 

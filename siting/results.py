@@ -20,6 +20,7 @@ import xarray as xr
 from siting.blocks.heat import network_heat
 from siting.data.sector import sector_totals
 from siting.errors import InfeasibleError, NoSolutionError, SitingError
+from siting.outdir import write_atomic
 from siting.parameters import Params
 from siting.scenario import Scenario
 
@@ -214,10 +215,10 @@ class Solution:
                 msg += " " + self.explanation.text()
             raise InfeasibleError(msg, self.explanation)
         if self.status == "no_solution":
+            limit = self.ds.attrs.get("time_limit_s", self.ds.attrs.get("solver_time_s", 0))
             raise NoSolutionError(
-                f"time limit of {self.ds.attrs.get('solver_time_s', 0):.3g} s reached before "
-                "any feasible plan was found: raise solver.time_limit_s (--time-limit) or "
-                "loosen the scenario")
+                f"time limit of {float(limit):.3g} s reached before any feasible plan was "
+                "found: raise solver.time_limit_s (--time-limit) or loosen the scenario")
         raise SitingError(f"solver ended with status '{self.status}' "
                           f"({self.ds.attrs.get('termination')})")
 
@@ -505,16 +506,12 @@ class Solution:
     def write(self, out_dir: str | os.PathLike) -> list[Path]:
         """Write summary.json, sites.gpkg, sites.geojson, sites.csv and solution.nc.
 
-        Files are written to a temporary folder first and moved in place at the end, so a
-        failure never leaves a half-written results folder.
+        The files are written to a staging folder beside ``out_dir``, which then replaces
+        ``out_dir`` as a whole (:func:`siting.outdir.write_atomic`): the folder always holds
+        one complete set of results, never files of two runs, and an interrupted write leaves
+        the previous set as it was.
         """
-        import shutil
-        import tempfile
-
-        out = Path(out_dir)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".siting-", dir=out.parent))
-        try:
+        def writer(tmp: Path) -> list[Path]:
             files = [tmp / "summary.json"]
             files[0].write_text(json.dumps(self.summary(), indent=2, allow_nan=False) + "\n")
             if self.feasible:
@@ -528,15 +525,10 @@ class Solution:
                     files += [tmp / "sites.gpkg", tmp / "sites.geojson"]
                 self.to_netcdf(tmp / "solution.nc")
                 files.append(tmp / "solution.nc")
-            out.mkdir(parents=True, exist_ok=True)
-            final = []
-            for f in files:
-                dest = out / f.name
-                os.replace(f, dest)
-                final.append(dest)
-            return final
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+            return files
+
+        return write_atomic(out_dir, writer, {"scenario": self.ds.attrs.get("scenario_name"),
+                                              "status": self.status})
 
     def to_netcdf(self, path: str | os.PathLike) -> None:
         """Write the Dataset (string coordinates kept; attributes made NetCDF-safe)."""

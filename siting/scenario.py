@@ -11,19 +11,25 @@ the default is a documented assumption inside it, and every such figure can be o
 
 from __future__ import annotations
 
+import difflib
 import functools
 import math
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
+import annotated_types
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
 
 from siting import blocks as block_registry
+from siting.countries import COUNTRY_NAMES, normalise_country
 from siting.data.costs import archetype_costs
-from siting.errors import ScenarioError
+from siting.errors import ScenarioError, clip
 from siting.paths import models_dir
+from siting.solver.options import check_option as check_solver_option
 
 
 def __getattr__(name: str) -> Any:
@@ -34,47 +40,98 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'siting.scenario' has no attribute {name!r}")
 
 
+#: Largest IT capacity any one number may state (MW): 1,000 GW, ~100x the EU's whole IT load.
+MAX_MW = 1e6
+#: Planning years accepted (periods, base year, earliest years).
+YEAR_MIN, YEAR_MAX = 1990, 2100
+#: Largest money amount per unit a scenario may state (EUR): above any real price or cost.
+MAX_EUR = 1e12
+
+#: Archetypes every scenario has (they may be changed or disabled, not renamed).
+DEFAULT_ARCHETYPES = ("gigafactory", "ai_factory", "hyperscale", "colocation")
+#: Site kinds of the data contract (siting.sitedata).
+SITE_KINDS = ("greenfield", "brownfield", "hub", "user")
+SiteKind = Literal["greenfield", "brownfield", "hub", "user"]
+Tech = Literal["solar", "wind_onshore", "wind_offshore"]
+
+Year = Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX)]
+Multiplier = Annotated[float, Field(gt=0, le=100)]
+PerPeriodMW = Annotated[float, Field(ge=0, le=MAX_MW)]
+
+
+def _inf_or_at_most(v: float, hi: float, what: str) -> float:
+    if math.isnan(v):
+        raise ValueError(f"{what} must be a number, not NaN")
+    if math.isfinite(v) and v > hi:
+        raise ValueError(f"{what} {v:g} is above {hi:g} (use inf for no limit)")
+    return v
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # allow_inf_nan=False: NaN and ±inf are refused everywhere except where a field says
+    # otherwise (inf = "no limit"); every number also has a documented range (Field bounds).
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class Archetype(_Strict):
-    """One kind of facility: size range, cost and load (all per MW of IT capacity)."""
+    """One kind of facility: size range, cost and load (all per MW of IT capacity).
 
+    The four default archetypes may be changed or disabled; any other name is a new archetype
+    and must say ``new = true`` (so that a misspelt table is an error, not a free archetype),
+    and, while the capex block is on, state its ``capex_eur_per_mw``.
+    """
+
+    new: bool = Field(False, description="declares an archetype beyond the four defaults")
     enabled: bool = True
-    min_mw: float = Field(0.0, ge=0, description="minimum IT size when open (MW)")
-    max_mw: float = Field(math.inf, gt=0, description="maximum IT size (MW)")
-    capex_eur_per_mw: float = Field(0.0, ge=0, description="build cost per MW IT (EUR/MW)")
-    lifetime_years: float = Field(20.0, gt=0, description="economic lifetime (years)")
-    fixed_cost_eur: float = Field(0.0, ge=0, description="fixed cost per year while open (EUR/yr)")
+    min_mw: float = Field(0.0, ge=0, le=MAX_MW, description="minimum IT size when open (MW)")
+    max_mw: float = Field(math.inf, gt=0, allow_inf_nan=True,
+                          description="maximum IT size (MW); inf = no archetype limit")
+    capex_eur_per_mw: float = Field(0.0, ge=0, le=1e9, description="build cost per MW IT (EUR/MW)")
+    lifetime_years: float = Field(20.0, gt=0, le=200, description="economic lifetime (years)")
+    fixed_cost_eur: float = Field(0.0, ge=0, le=1e11,
+                                  description="fixed cost per year while open (EUR/yr)")
     utilisation: float = Field(1.0, gt=0, le=1, description="mean IT load / IT capacity (-)")
-    land_ha_per_mw: float = Field(0.0, ge=0, description="land per MW IT (ha/MW)")
+    land_ha_per_mw: float = Field(0.0, ge=0, le=100, description="land per MW IT (ha/MW)")
     serves_demand: bool = Field(True, description="counts towards regional demand service")
-    earliest_year: int = Field(0, ge=0, description="first period in which it may open")
-    min_count: int = Field(0, ge=0, description="at least this many open (last period)")
-    max_count: int | None = Field(None, ge=0, description="at most this many open")
-    max_per_country: int | None = Field(None, ge=0, description="at most this many per country")
+    earliest_year: int = Field(0, ge=0, le=YEAR_MAX,
+                               description="first period in which it may open (0 = any)")
+    min_count: int = Field(0, ge=0, le=100_000, description="at least this many open (last period)")
+    max_count: int | None = Field(None, ge=0, le=1_000_000, description="at most this many open")
+    max_per_country: int | None = Field(None, ge=0, le=1_000_000,
+                                        description="at most this many per country")
     category: Literal["ai_training", "ai_inference_cloud", "colocation_enterprise"] | None = Field(
         None, description="market category the archetype builds (target.mix)")
+
+    @field_validator("max_mw")
+    @classmethod
+    def _max_mw(cls, v: float) -> float:
+        return _inf_or_at_most(v, MAX_MW, "max_mw")
 
     @model_validator(mode="after")
     def _range(self) -> Archetype:
         if self.min_mw > self.max_mw:
             raise ValueError(f"min_mw ({self.min_mw}) exceeds max_mw ({self.max_mw})")
+        if self.earliest_year and self.earliest_year < YEAR_MIN:
+            raise ValueError(f"earliest_year {self.earliest_year}: 0 (any) or a year "
+                             f"{YEAR_MIN}–{YEAR_MAX}")
+        if self.max_count is not None and self.min_count > self.max_count:
+            raise ValueError(f"min_count ({self.min_count}) exceeds max_count ({self.max_count})")
         return self
 
 
 class Gigafactory(_Strict):
     """The AI gigafactory programme (InvestAI, Feb 2025: about 100,000 AI chips, up to five)."""
 
-    chips: int = Field(100_000, gt=0, description="AI accelerators per gigafactory")
+    chips: int = Field(100_000, gt=0, le=10_000_000, description="AI accelerators per gigafactory")
     # 1.2–1.6 kW per accelerator all-in (Epoch AI estimates, 2025): 1.5 kW gives 150 MW for 100k.
-    kw_per_chip: float = Field(1.5, gt=0, description="IT power per chip, all-in (kW)")
+    kw_per_chip: float = Field(1.5, gt=0, le=100, description="IT power per chip, all-in (kW)")
     size_tolerance: float = Field(0.0, ge=0, lt=1, description="allowed -/+ share around chips x kW")
-    min_countries: int = Field(0, ge=0, description="gigafactories in at least this many countries")
-    count_by_period: list[int] | None = Field(None, description=(
-        "gigafactories open in each period at least (InvestAI programme); one value or one per "
-        "period; None: the archetype's min_count in the last period"))
+    min_countries: int = Field(0, ge=0, le=60,
+                               description="gigafactories in at least this many countries")
+    count_by_period: list[Annotated[int, Field(ge=0, le=1000)]] | None = Field(
+        None, description=(
+            "gigafactories open in each period at least (InvestAI programme); one value or one "
+            "per period; None: the archetype's min_count in the last period"))
 
     @property
     def it_mw(self) -> float:
@@ -85,17 +142,20 @@ class Gigafactory(_Strict):
 class Periods(_Strict):
     """Planning periods and how their annual costs are weighted into the objective."""
 
-    years: list[int] = Field(default_factory=lambda: [2030], min_length=1)
+    years: list[Year] = Field(default_factory=lambda: [2030], min_length=1, max_length=20,
+                              description="planning years (1990–2100), strictly increasing")
     # Assumptions: a 7 % real discount rate (a common social/commercial middle ground; override),
     # the last period standing for 5 years.
     weighting: Literal["annual", "discounted"] = "annual"
     discount_rate: float = Field(0.07, ge=0, lt=1, description="real discount rate (-)")
-    base_year: int = Field(2026, description="year decisions are taken; discounting origin")
-    last_period_years: int = Field(5, ge=1, description="years the last period stands for")
+    base_year: int = Field(2026, ge=YEAR_MIN, le=YEAR_MAX,
+                           description="year decisions are taken; discounting origin")
+    last_period_years: int = Field(5, ge=1, le=100, description="years the last period stands for")
     # Capex trajectory: capacity built in period p costs capex_eur_per_mw x capex_multiplier[p]
     # for its whole life (docs/MODEL.md, capex). One value, or one per period.
-    capex_multiplier: list[float] = Field(default_factory=lambda: [1.0],
-                                          description="capex factor for capacity built in p (-)")
+    capex_multiplier: list[Multiplier] = Field(
+        default_factory=lambda: [1.0], min_length=1,
+        description="capex factor for capacity built in p (-), > 0")
 
     @field_validator("years")
     @classmethod
@@ -110,9 +170,13 @@ class Target(_Strict):
 
     # ≈12 GW of EU data-centre IT load in 2025 (European Commission data-centre package, June 2026,
     # as reported); ≈10 GW in 2023 (McKinsey, 2024).
-    baseline_mw: float = Field(12_000.0, ge=0, description="EU IT load in the base year (MW)")
-    multiplier: list[float] = Field(default_factory=lambda: [3.0], description="per period (-)")
-    explicit_mw: list[float] | None = Field(None, description="new IT MW per period, overrides")
+    baseline_mw: float = Field(12_000.0, ge=0, le=MAX_MW,
+                               description="EU IT load in the base year (MW)")
+    multiplier: list[Multiplier] = Field(
+        default_factory=lambda: [3.0], min_length=1,
+        description="per period (-); at least 1 while count_existing (the baseline stays)")
+    explicit_mw: list[PerPeriodMW] | None = Field(
+        None, min_length=1, description="new IT MW per period, overrides")
     count_existing: bool = Field(True, description="baseline stays; only the growth is sited")
     # The baseline stock in the sector totals (kpis.sector_electricity_twh): split over
     # countries by OSM data-centre counts (countries.csv baseline_share) and scaled to
@@ -134,6 +198,17 @@ class Target(_Strict):
                   "ai_training": [0.15], "ai_inference_cloud": [0.55],
                   "colocation_enterprise": [0.30]},
         description="share of new IT capacity per category, one value or one per period (-)")
+
+    @model_validator(mode="after")
+    def _growth(self) -> Target:
+        if self.explicit_mw is None and self.count_existing:
+            low = [m for m in self.multiplier if m < 1]
+            if low:
+                raise ValueError(
+                    f"multiplier {low[0]:g} is below 1: with count_existing the target is "
+                    "baseline_mw x (multiplier - 1) of new capacity, which would be negative; "
+                    "use a multiplier >= 1 (3 = triple) or target.explicit_mw")
+        return self
 
     def new_mw(self, n_periods: int) -> list[float]:
         """New IT capacity to site in each period (MW)."""
@@ -157,40 +232,59 @@ class Grid(_Strict):
     """
 
     reinforcement: bool = True
-    step_mw: float = Field(100.0, gt=0, description="MW of facility power per reinforcement step")
+    step_mw: float = Field(100.0, gt=0, le=100_000,
+                           description="MW of facility power per reinforcement step")
     # Assumption: transmission connection and substation ≈ 0.3 MEUR per MW (order of ENTSO-E
     # TYNDP 2024 substation/line cost per MW of transfer); override per scenario.
-    step_cost_eur_per_mw: float = Field(300_000.0, ge=0, description="capex per MW (EUR/MW)")
-    step_lifetime_years: float = Field(40.0, gt=0)
-    max_steps: int = Field(5, ge=0, description="reinforcement steps per site")
-    lead_time_years: int = Field(0, ge=0, description="years from decision to use")
-    zone_headroom_mw: dict[str, float] = Field(default_factory=dict,
-                                               description="cap on new facility MW per zone")
+    step_cost_eur_per_mw: float = Field(300_000.0, ge=0, le=1e9, description="capex per MW (EUR/MW)")
+    step_lifetime_years: float = Field(40.0, gt=0, le=200, description="years")
+    max_steps: int = Field(5, ge=0, le=1000, description="reinforcement steps per site")
+    lead_time_years: int = Field(0, ge=0, le=50, description="years from decision to use")
+    zone_headroom_mw: dict[str, PerPeriodMW] = Field(
+        default_factory=dict, description="cap on new facility MW per zone (zones of the data)")
 
 
 class Cooling(_Strict):
     """Cooling technologies and water rules."""
 
     technologies: list[str] = Field(min_length=1, default_factory=lambda: ["air_economiser", "evaporative_tower", "dry_cooler_chiller",
-                                 "direct_liquid", "water_cooling"])
+                                 "direct_liquid", "water_cooling"],
+                                    description="names in siting.climate.TECHNOLOGIES")
     # Direct-to-chip liquid cooling serves high-density AI racks; general-purpose halls stay
     # air-cooled (ASHRAE TC9.9, "Emergence and Expansion of Liquid Cooling in Mainstream Data
     # Centers", 2021). Technologies listed here are open only to sites of these archetypes.
     only_for_archetypes: dict[str, list[str]] = Field(
-        default_factory=lambda: {"direct_liquid": ["gigafactory", "ai_factory"]})
+        default_factory=lambda: {"direct_liquid": ["gigafactory", "ai_factory"]},
+        description="technology -> archetypes it is open to")
     # Fixed PUE when the cooling block is off. Assumption: 1.3 for a new build, below the
     # industry mean (Uptime Institute Global Data Center Survey 2024: 1.56).
-    fixed_pue: float = Field(1.3, ge=1.0, description="PUE used when the cooling block is off")
-    fixed_wue_m3_per_mwh: float = Field(0.0, ge=0, description="WUE when the block is off")
+    fixed_pue: float = Field(1.3, ge=1.0, le=5.0, description="PUE used when the cooling block is off")
+    fixed_wue_m3_per_mwh: float = Field(0.0, ge=0, le=100, description="WUE when the block is off")
     water_stress_threshold: float = Field(3.0, ge=0, le=5,
                                           description="evaporative cooling barred above (WRI 0–5)")
+
+    @field_validator("technologies", "only_for_archetypes")
+    @classmethod
+    def _known_techs(cls, v: Any, info: Any) -> Any:
+        # climate imports siting.data, whose rules module imports this one: read it when used.
+        from siting.climate import TECHNOLOGIES
+
+        names = list(v)
+        unknown = [t for t in names if t not in TECHNOLOGIES]
+        if unknown:
+            raise ValueError(f"unknown cooling technology {clip(unknown[0])}; known: "
+                             + ", ".join(TECHNOLOGIES))
+        if len(set(names)) != len(names):
+            raise ValueError("a cooling technology is listed twice")
+        return v
 
 
 class Water(_Strict):
     # Assumption (no source in ../shared/data): 2 EUR/m3 for industrial water and wastewater;
     # override per scenario with local tariffs.
-    price_eur_per_m3: float = Field(2.0, ge=0)
-    cap_m3_per_mw: float | None = Field(None, ge=0, description="per MW IT cap on water per year")
+    price_eur_per_m3: float = Field(2.0, ge=0, le=10_000, description="EUR/m3")
+    cap_m3_per_mw: float | None = Field(None, ge=0, le=1e7,
+                                        description="per MW IT cap on water per year (m3/MW/yr)")
 
 
 class Energy(_Strict):
@@ -204,10 +298,11 @@ class Energy(_Strict):
     """
 
     carbon_price_eur_per_tco2: float = Field(
-        0.0, ge=0, description="extra shadow price on market-based emissions, on top of the ETS "
-        "cost already in the energy price (EUR/tCO2)")
-    price_multiplier: list[float] = Field(default_factory=lambda: [1.0],
-                                          description="electricity price factor per period")
+        0.0, ge=0, le=10_000, description="extra shadow price on market-based emissions, on top "
+        "of the ETS cost already in the energy price (EUR/tCO2)")
+    price_multiplier: list[Multiplier] = Field(
+        default_factory=lambda: [1.0], min_length=1,
+        description="electricity price factor per period (-), > 0")
 
 
 class Renewables(_Strict):
@@ -226,9 +321,10 @@ class Renewables(_Strict):
 
     matching: Literal["hourly", "annual"] = "hourly"
     share: float = Field(0.0, ge=0, le=1, description="matched share of facility energy")
-    technologies: list[Literal["solar", "wind_onshore", "wind_offshore"]] = Field(
-        default_factory=lambda: ["solar", "wind_onshore", "wind_offshore"])
-    ppa_eur_per_mwh: dict[Literal["solar", "wind_onshore", "wind_offshore"], float] = Field(
+    technologies: list[Tech] = Field(
+        default_factory=lambda: ["solar", "wind_onshore", "wind_offshore"],
+        description="solar, wind_onshore, wind_offshore")
+    ppa_eur_per_mwh: dict[Tech, Annotated[float, Field(ge=0, le=10_000)]] = Field(
         default_factory=dict, description="fixed PPA price per technology instead of the LCOE "
         "(EUR/MWh)")
     # Assumption: a 10 % margin over LCOE for the developer's risk and return (data/README.md,
@@ -238,16 +334,17 @@ class Renewables(_Strict):
     cap_share: float | None = Field(None, ge=0, le=1, description=(
         "share of a zone's expected new capacity to 2030 data centres may contract (-); None: "
         "the data's figure (0.30, Wood Mackenzie PPA tracker 2024)"))
-    cap_mw_by_zone: dict[str, dict[str, float]] = Field(default_factory=dict, description=(
-        "override the PPA cap: zone -> technology -> MW (new capacity)"))
+    cap_mw_by_zone: dict[str, dict[Tech, Annotated[float, Field(ge=0, le=MAX_MW)]]] = Field(
+        default_factory=dict, description="override the PPA cap: zone -> technology -> MW "
+        "(new capacity)")
     delivery: Literal["grid", "on_site"] = Field(
         "grid", description="grid: PPA energy still pays network and levies; on_site: behind "
         "the meter, it displaces the whole price")
-    surplus_value_eur_per_mwh: float = Field(0.0, ge=0, description=(
+    surplus_value_eur_per_mwh: float = Field(0.0, ge=0, le=10_000, description=(
         "value of PPA output the plan cannot use (EUR/MWh); 0 = spilled"))
     firm: bool = Field(True, description=(
         "allow a firm clean contract (existing nuclear / hydro) per zone (data/firm_supply.csv)"))
-    firm_price_eur_per_mwh: float | None = Field(None, ge=0, description=(
+    firm_price_eur_per_mwh: float | None = Field(None, ge=0, le=10_000, description=(
         "firm contract price (EUR/MWh); None: the data's 70 (State-EDF agreement, Nov 2023)"))
     storage: bool = Field(True, description="allow batteries for matching (day-cyclic)")
     storage_max_hours: float = Field(12.0, gt=0, le=168, description=(
@@ -257,6 +354,8 @@ class Renewables(_Strict):
     def _techs_for_share(self) -> Renewables:
         if self.share > 0 and not self.technologies:
             raise ValueError("share > 0 needs at least one technology in renewables.technologies")
+        if len(set(self.technologies)) != len(self.technologies):
+            raise ValueError("renewables.technologies lists a technology twice")
         return self
 
 
@@ -284,11 +383,12 @@ class Heat(_Strict):
                                              "the site gives no dh_network_mwh")
     # Heat sells only in the heating season: slices whose mean temperature is at or below the
     # threshold of Eurostat's heating degree days (nrg_chdd_a: heating when Tmean ≤ 15 °C).
-    season_temperature_c: float = Field(15.0, description="heating when temperature ≤ this (°C)")
-    price_eur_per_mwh: float | None = Field(None, ge=0, description=(
+    season_temperature_c: float = Field(15.0, ge=-50, le=50,
+                                        description="heating when temperature ≤ this (°C)")
+    price_eur_per_mwh: float | None = Field(None, ge=0, le=10_000, description=(
         "heat sale price (EUR/MWh); None: the avoided gas-boiler heat cost"))
     # Veyt, "2024 Year in Review EU ETS: Flattening out" (2025): average EUA price €67/t in 2024.
-    ets_price_eur_per_tco2: float = Field(67.0, ge=0, description=(
+    ets_price_eur_per_tco2: float = Field(67.0, ge=0, le=10_000, description=(
         "CO2 price in the avoided gas-boiler heat cost (EUR/tCO2)"))
     heat_pump: bool = Field(True, description=(
         "pay heat pump, pipe and heat-pump electricity (false: heat sold at the price, free)"))
@@ -302,11 +402,28 @@ class Standards(_Strict):
     them; with ``enforce`` they become constraints on every open site.
     """
 
-    max_pue: float | None = Field(1.2, ge=1.0, description="annual PUE at most (-)")
+    max_pue: float | None = Field(1.2, ge=1.0, le=5.0, description="annual PUE at most (-)")
     min_erf: float | None = Field(0.10, ge=0, le=1, description="energy reuse factor at least (-)")
     min_ref: float | None = Field(None, ge=0, le=1, description="renewable energy factor (-)")
-    max_wue_m3_per_mwh: float | None = Field(None, ge=0, description="WUE at most (m3/MWh IT)")
+    max_wue_m3_per_mwh: float | None = Field(None, ge=0, le=100,
+                                             description="WUE at most (m3/MWh IT)")
     enforce: bool = Field(False, description="impose max_pue and min_erf on every site")
+
+
+def _sub_key(key: Any, message: str) -> PydanticCustomError:
+    """An error about one entry of a table: the message names ``<table>.<key>``."""
+    return PydanticCustomError("sub_key", "{message}", {"key": clip(str(key), 80),
+                                                        "message": message})
+
+
+def _country_code(v: Any) -> str:
+    if not isinstance(v, str):
+        raise ValueError(f"country codes are text (ISO 3166-1 alpha-2), got {clip(v)}")
+    c = normalise_country(v)
+    if c not in COUNTRY_NAMES:
+        raise ValueError(f"unknown country code {clip(v)} (ISO 3166-1 alpha-2 of Europe, e.g. "
+                         "DE, FR; Eurostat's EL and UK are accepted)")
+    return c
 
 
 class Capex(_Strict):
@@ -316,8 +433,21 @@ class Capex(_Strict):
     construction price level; EU reference = 1)."""
 
     country_index: bool = Field(True, description="scale capex by the country's cost index")
-    index_by_country: dict[str, float] = Field(default_factory=dict, description=(
-        "override the cost index of a country (-)"))
+    index_by_country: dict[str, Annotated[float, Field(gt=0, le=10)]] = Field(
+        default_factory=dict, description="override the cost index of a country (-)")
+
+    @field_validator("index_by_country", mode="before")
+    @classmethod
+    def _codes(cls, v: Any) -> Any:
+        if not isinstance(v, dict):
+            return v
+        out: dict[str, Any] = {}
+        for k, val in v.items():
+            try:
+                out[_country_code(k)] = val
+            except ValueError as exc:
+                raise _sub_key(k, str(exc)) from None
+        return out
 
 
 class Latency(_Strict):
@@ -335,7 +465,7 @@ class Latency(_Strict):
         "demand regions: auto = the embedded NUTS-2 regions for the embedded dataset only; "
         "embedded = also for a bring-your-own folder; none = no latency demand"))
     max_km: float = Field(1020.0, gt=0, le=20000, description="serving distance at most (km)")
-    share: list[float] | None = Field(None, description=(
+    share: list[Annotated[float, Field(ge=0, le=1)]] | None = Field(None, description=(
         "latency-sensitive share of new capacity per period (-); None: the mix's inference / "
         "cloud plus colocation / enterprise shares"))
     serving_archetypes: list[str] = Field(
@@ -345,17 +475,59 @@ class Latency(_Strict):
 
 class Country(_Strict):
     max_share: float = Field(1.0, gt=0, le=1, description="cap on a country's share of new IT")
-    max_share_by_country: dict[str, float] = Field(default_factory=dict)
-    min_share_by_country: dict[str, float] = Field(default_factory=dict)
-    allowed: list[str] | None = Field(None, description="only sites in these countries")
+    max_share_by_country: dict[str, Annotated[float, Field(gt=0, le=1)]] = Field(
+        default_factory=dict, description="ISO2 -> cap on its share (0–1]")
+    min_share_by_country: dict[str, Annotated[float, Field(ge=0, lt=1)]] = Field(
+        default_factory=dict, description="ISO2 -> minimum share [0–1); minimums sum to ≤ 1")
+    allowed: list[str] | None = Field(None, min_length=1, description="only sites in these countries")
+
+    @field_validator("max_share_by_country", "min_share_by_country", mode="before")
+    @classmethod
+    def _codes(cls, v: Any) -> Any:
+        if not isinstance(v, dict):
+            return v
+        out: dict[str, Any] = {}
+        for k, val in v.items():
+            try:
+                c = _country_code(k)
+            except ValueError as exc:
+                raise _sub_key(k, str(exc)) from None
+            if c in out:
+                raise _sub_key(k, f"country {c} is listed twice")
+            out[c] = val
+        return out
+
+    @field_validator("allowed", mode="before")
+    @classmethod
+    def _allowed(cls, v: Any) -> Any:
+        if not isinstance(v, list):
+            return v
+        return list(dict.fromkeys(_country_code(k) for k in v))
+
+    @model_validator(mode="after")
+    def _shares(self) -> Country:
+        total = sum(self.min_share_by_country.values())
+        if total > 1 + 1e-9:
+            raise ValueError(f"min_share_by_country sums to {total:g} > 1")
+        for c, lo in self.min_share_by_country.items():
+            hi = self.max_share_by_country.get(c, self.max_share)
+            if lo > hi:
+                raise ValueError(f"min_share_by_country.{c} ({lo:g}) exceeds its cap ({hi:g})")
+        return self
 
 
 class Demand(_Strict):
-    latency_km: float = Field(math.inf, gt=0, description="serve only within this distance")
+    latency_km: float = Field(math.inf, gt=0, allow_inf_nan=True,
+                              description="serve only within this distance (km); inf = no limit")
     # Assumption: no default per-km service cost; a service_cost.csv gives explicit costs.
-    cost_eur_per_mw_km: float = Field(0.0, ge=0)
-    growth: list[float] = Field(default_factory=lambda: [1.0],
-                                description="demand multiplier per period")
+    cost_eur_per_mw_km: float = Field(0.0, ge=0, le=1e6, description="EUR per MW per km per year")
+    growth: list[Annotated[float, Field(ge=0, le=100)]] = Field(
+        default_factory=lambda: [1.0], min_length=1, description="demand multiplier per period")
+
+    @field_validator("latency_km")
+    @classmethod
+    def _latency(cls, v: float) -> float:
+        return _inf_or_at_most(v, 40_000.0, "latency_km")
 
 
 class SiteRules(_Strict):
@@ -363,14 +535,16 @@ class SiteRules(_Strict):
 
     # Assumptions (documented in data/README.md): headroom by nearest substation class, the
     # 10 km substation radius and the land per site kind.
-    headroom_mw_380kv: float = Field(300.0, ge=0)
-    headroom_mw_220kv: float = Field(100.0, ge=0)
-    headroom_mw_other: float = Field(30.0, ge=0)
-    substation_max_km: float = Field(10.0, ge=0)
-    retiring_plant_share: float = Field(1.0, ge=0, le=1)
-    land_ha: dict[str, float] = Field(default_factory=lambda: {
-        "greenfield": 100.0, "brownfield": 50.0, "hub": 20.0})
-    max_it_mw: dict[str, float] = Field(default_factory=dict)
+    headroom_mw_380kv: float = Field(300.0, ge=0, le=100_000, description="MW")
+    headroom_mw_220kv: float = Field(100.0, ge=0, le=100_000, description="MW")
+    headroom_mw_other: float = Field(30.0, ge=0, le=100_000, description="MW")
+    substation_max_km: float = Field(10.0, ge=0, le=1000, description="km")
+    retiring_plant_share: float = Field(1.0, ge=0, le=1, description="-")
+    land_ha: dict[SiteKind, Annotated[float, Field(ge=0, le=1e6)]] = Field(
+        default_factory=lambda: {"greenfield": 100.0, "brownfield": 50.0, "hub": 20.0},
+        description="land per site kind (ha)")
+    max_it_mw: dict[SiteKind, Annotated[float, Field(ge=0, le=MAX_MW)]] = Field(
+        default_factory=dict, description="site maximum per site kind (MW)")
     apply: bool = Field(False, description="recompute headroom/land from the rules at load")
 
 
@@ -379,12 +553,15 @@ class Anchors(_Strict):
     ``sites`` (e.g. EuroHPC AI Factories). Their existing capacity is part of the baseline;
     expansion counts as new capacity."""
 
-    sites: list[str] = Field(default_factory=list, description=(
-        "further anchor sites: ids or shell patterns (e.g. 'hub-ai-*', the EuroHPC AI Factory "
-        "hosts of the embedded data)"))
-    max_expansion_mw: float | None = Field(None, ge=0, description="cap on new IT per anchor (MW)")
+    sites: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list, description=(
+            "further anchor sites: ids or shell patterns (e.g. 'hub-ai-*', the EuroHPC AI "
+            "Factory hosts of the embedded data); each must match a site of the data"))
+    max_expansion_mw: float | None = Field(None, ge=0, le=MAX_MW,
+                                           description="cap on new IT per anchor (MW)")
     max_expansion_factor: float | None = Field(
-        None, ge=0, description="cap on new IT per anchor as a multiple of existing_it_mw (-)")
+        None, ge=0, le=1000,
+        description="cap on new IT per anchor as a multiple of existing_it_mw (-)")
     archetypes: list[str] | None = Field(
         None, description="archetypes an anchor may expand as (None: any)")
     waive_min_size: bool = Field(True, description="expansion of an anchor is not held to min_mw")
@@ -393,10 +570,12 @@ class Anchors(_Strict):
 class Limits(_Strict):
     """Caps on the plan's annual totals (used by the Pareto frontiers, ε-constraint method)."""
 
-    emissions_tco2_per_year: list[float] | None = Field(
-        None, description="cap on annual emissions E_p (tCO2/yr); one value or one per period")
-    water_m3_per_year: list[float] | None = Field(
-        None, description="cap on annual water use (m3/yr); one value or one per period")
+    emissions_tco2_per_year: list[Annotated[float, Field(ge=0, le=1e10)]] | None = Field(
+        None, min_length=1,
+        description="cap on annual emissions E_p (tCO2/yr); one value or one per period")
+    water_m3_per_year: list[Annotated[float, Field(ge=0, le=1e12)]] | None = Field(
+        None, min_length=1,
+        description="cap on annual water use (m3/yr); one value or one per period")
 
     @field_validator("emissions_tco2_per_year", "water_m3_per_year", mode="before")
     @classmethod
@@ -405,10 +584,25 @@ class Limits(_Strict):
 
 
 class Solver(_Strict):
-    time_limit_s: float = Field(60.0, gt=0)
-    mip_gap: float = Field(0.005, ge=0, lt=1)
-    threads: int = Field(0, ge=0, description="0 = HiGHS default")
-    options: dict[str, Any] = Field(default_factory=dict, description="raw HiGHS options")
+    time_limit_s: float = Field(60.0, gt=0, le=1e6,
+                                description="for the whole command: every solve shares it (s)")
+    mip_gap: float = Field(0.005, ge=0, lt=1, description="relative MIP gap (-)")
+    threads: int = Field(0, ge=0, le=1024, description="0 = HiGHS default")
+    options: dict[str, Any] = Field(default_factory=dict, description=(
+        "HiGHS tuning options from an allow-list (siting.solver.options.ALLOWED: presolve, "
+        "mip_heuristic_effort, random_seed, simplex_strategy, tolerances, …); options that read "
+        "or write files are refused"))
+
+    @field_validator("options")
+    @classmethod
+    def _options(cls, v: dict[str, Any]) -> dict[str, Any]:
+        out = {}
+        for k, val in v.items():
+            try:
+                out[k] = check_solver_option(k, val)
+            except ValueError as exc:
+                raise _sub_key(k, str(exc)) from None
+        return out
 
 
 class Time(_Strict):
@@ -479,8 +673,8 @@ def _archetype_costs() -> dict[str, tuple[float, float]]:
 class Scenario(_Strict):
     """A whole scenario. Read with :meth:`from_toml`; every field has a unit in its name or doc."""
 
-    name: str = "scenario"
-    description: str = ""
+    name: str = Field("scenario", max_length=200, description="a short name")
+    description: str = Field("", max_length=10_000, description="free text")
     blocks: dict[str, bool] = Field(default_factory=dict)
     periods: Periods = Field(default_factory=Periods)
     target: Target = Field(default_factory=Target)
@@ -502,13 +696,15 @@ class Scenario(_Strict):
     latency: Latency = Field(default_factory=Latency)
     solver: Solver = Field(default_factory=Solver)
     time: Time = Field(default_factory=Time)
-    max_sites: int | None = Field(None, gt=0, description="use only the first N candidates")
+    max_sites: int | None = Field(None, gt=0, le=10_000_000,
+                                  description="use only the first N candidates")
     block_options: dict[str, dict[str, Any]] = Field(default_factory=dict, description=(
         "settings of blocks added from outside the package, [block_options.<name>], validated "
         "by the block's own options model"))
-    force_open: list[str] = Field(default_factory=list,
-                                  description="site ids that must host capacity (last period)")
-    exclude: list[str] = Field(default_factory=list, description="site ids that may not open")
+    force_open: list[str] = Field(default_factory=list, description=(
+        "site ids that must host capacity (last period); each a site of the data"))
+    exclude: list[str] = Field(default_factory=list, description=(
+        "site ids that may not open; each a site of the data"))
 
     @model_validator(mode="before")
     @classmethod
@@ -520,11 +716,56 @@ class Scenario(_Strict):
                 if isinstance(spec, Archetype):
                     spec = spec.model_dump()
                 if name in merged and isinstance(spec, dict):
+                    if spec.get("new") is True:
+                        raise ValueError(f"archetypes.{clip(name)}: new = true names a default "
+                                         "archetype; leave 'new' out to change the default")
                     merged[name] = {**merged[name], **spec}
+                elif isinstance(spec, dict) and spec.get("new") is not True:
+                    near = difflib.get_close_matches(str(name), list(merged), n=1)
+                    hint = f" (did you mean '{near[0]}'?)" if near else ""
+                    raise ValueError(
+                        f"archetypes.{clip(name)}: unknown archetype{hint}; the archetypes are "
+                        f"{', '.join(DEFAULT_ARCHETYPES)}; a new one needs 'new = true' in its "
+                        "table")
                 else:
                     merged[name] = spec
             data = {**data, "archetypes": merged}
         return data
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Scenario:
+        names = set(self.archetypes)
+        capex_on = self.blocks.get("capex", True)
+        for name, a in self.archetypes.items():
+            if a.new and capex_on and "capex_eur_per_mw" not in a.model_fields_set:
+                raise ValueError(f"archetypes.{clip(name)}: a new archetype must state "
+                                 "capex_eur_per_mw (EUR/MW; 0 only if you mean it)")
+        for tech, arcs in self.cooling.only_for_archetypes.items():
+            unknown = [x for x in arcs if x not in names]
+            if unknown:
+                raise ValueError(f"cooling.only_for_archetypes.{tech}: unknown archetype "
+                                 f"{clip(unknown[0])}; archetypes: {', '.join(names)}")
+        unknown = [x for x in (self.anchors.archetypes or []) if x not in names]
+        if unknown:
+            raise ValueError(f"anchors.archetypes: unknown archetype {clip(unknown[0])}; "
+                             f"archetypes: {', '.join(names)}")
+        both = sorted(set(self.force_open) & set(self.exclude))
+        if both:
+            raise ValueError(f"site {clip(both[0])} is both in force_open and in exclude")
+        if not any(a.enabled for a in self.archetypes.values()):
+            raise ValueError("archetypes: every archetype is disabled")
+        n = len(self.periods.years)
+        for key, values in (("target.multiplier", self.target.multiplier),
+                            ("target.explicit_mw", self.target.explicit_mw),
+                            ("energy.price_multiplier", self.energy.price_multiplier),
+                            ("periods.capex_multiplier", self.periods.capex_multiplier),
+                            ("demand.growth", self.demand.growth),
+                            ("limits.emissions_tco2_per_year", self.limits.emissions_tco2_per_year),
+                            ("limits.water_m3_per_year", self.limits.water_m3_per_year)):
+            if values is not None and len(values) not in (1, n):
+                raise ValueError(f"{key}: {len(values)} values for {n} period(s) "
+                                 "(periods.years): give one value or one per period")
+        return self
 
     @field_validator("blocks")
     @classmethod
@@ -622,9 +863,59 @@ class Scenario(_Strict):
         return tomli_w.dumps(_drop_none(self.to_dict()))
 
 
+def _type_name(ann: Any) -> str:
+    """A readable type: ``list[int]``, ``dict[str, float]``, ``float or None``."""
+    origin = get_origin(ann)
+    if origin is Annotated:
+        return _type_name(get_args(ann)[0])
+    if origin in (list, dict):
+        return f"{origin.__name__}[{', '.join(_type_name(a) for a in get_args(ann))}]"
+    if origin is Literal:
+        return " or ".join(repr(a) for a in get_args(ann))
+    if origin is not None and type(None) in get_args(ann):  # X | None
+        return " or ".join(_type_name(a) for a in get_args(ann))
+    return getattr(ann, "__name__", str(ann)).replace("typing.", "").replace("NoneType", "None")
+
+
+def _bounds(metadata: list, inf_ok: bool = False) -> str:
+    lo = hi = ""
+    for m in metadata:
+        if isinstance(m, annotated_types.Ge):
+            lo = f"≥ {m.ge:g}"
+        elif isinstance(m, annotated_types.Gt):
+            lo = f"> {m.gt:g}"
+        elif isinstance(m, annotated_types.Le):
+            hi = f"≤ {m.le:g}"
+        elif isinstance(m, annotated_types.Lt):
+            hi = f"< {m.lt:g}"
+        elif isinstance(m, annotated_types.MaxLen) and m.max_length is not None:
+            hi = f"at most {m.max_length} long"
+    out = ", ".join(x for x in (lo, hi) if x)
+    return out + (" (inf allowed)" if inf_ok and out else "")
+
+
+def _range_text(f: Any) -> str:
+    """The accepted range of a field, from its constraints (items of lists and dicts too)."""
+    inf_ok = any(getattr(m, "allow_inf_nan", False) for m in f.metadata)
+    own = _bounds(f.metadata, inf_ok)
+    inner = []
+    ann = f.annotation
+    for arg in get_args(ann) or ():
+        for sub in [arg, *get_args(arg)]:
+            if get_origin(sub) is Annotated:
+                for meta in get_args(sub)[1:]:
+                    if isinstance(meta, FieldInfo):
+                        inner.append(_bounds(meta.metadata))
+    items = "; ".join(f"each {x}" for x in inner if x)
+    return "; ".join(x for x in (own, items) if x)
+
+
 def reference_table() -> str:
-    """Markdown table of every scenario key: type, default and description (for the docs)."""
-    rows = ["| key | type | default | meaning |", "|---|---|---|---|"]
+    """Markdown table of every scenario key: type, default, accepted range and meaning (docs).
+
+    Every number must be finite unless the range says inf is allowed (inf = no limit).
+    """
+    rows = ["| key | type | default | range | meaning |", "|---|---|---|---|---|"]
 
     def walk(model: type[BaseModel], prefix: str, instance: BaseModel) -> None:
         for name, f in model.model_fields.items():
@@ -637,9 +928,12 @@ def reference_table() -> str:
                 for aname, arch in value.items():
                     walk(Archetype, f"{key}.{aname}.", arch)
                 continue
-            ann = getattr(f.annotation, "__name__", str(f.annotation)).replace("typing.", "")
             shown = _finite(value)
-            rows.append(f"| `{key}` | {ann} | `{shown}` | {f.description or ''} |")
+            rng = _range_text(f)
+            if name in ("max_mw", "latency_km"):
+                rng = f"> 0, ≤ {MAX_MW if name == 'max_mw' else 40_000:g} or inf"
+            rows.append(f"| `{key}` | {_type_name(f.annotation)} | `{shown}` | {rng} | "
+                        f"{f.description or ''} |")
 
     walk(Scenario, "", Scenario())
     return "\n".join(rows) + "\n"
@@ -648,21 +942,29 @@ def reference_table() -> str:
 def resolve_preset(path: str | Path) -> Path:
     """A TOML path, or the name of a preset in ``models/`` (with or without ``.toml``)."""
     p = Path(path)
-    if p.is_file():
-        return p
-    for cand in (models_dir() / p.name, models_dir() / f"{p.name}.toml"):
-        if cand.is_file():
-            return cand
+    try:
+        if p.is_file():
+            return p
+        if p.is_dir():
+            raise ScenarioError(f"{clip(str(path))} is a folder; a scenario is a TOML file or a "
+                                "preset name")
+        for cand in (models_dir() / p.name, models_dir() / f"{p.name}.toml"):
+            if cand.is_file():
+                return cand
+    except OSError:  # e.g. a name longer than the file system allows
+        pass
     presets = ", ".join(sorted(q.stem for q in models_dir().glob("*.toml")))
-    raise ScenarioError(f"scenario file not found: {path} (presets: {presets})")
+    raise ScenarioError(f"scenario file not found: {clip(str(path))} (presets: {presets})")
 
 
 def parse_set_option(item: str) -> tuple[str, Any]:
     """Parse a CLI ``key.path=value``; the value is read as a TOML value, else as a string."""
     if "=" not in item:
-        raise ScenarioError(f"--set expects key.path=value, got '{item}'")
+        raise ScenarioError(f"--set expects key.path=value, got {clip(item)}")
     key, raw = item.split("=", 1)
     key = key.strip()
+    if not key or any(not part.strip() for part in key.split(".")):
+        raise ScenarioError(f"--set: empty key in {clip(item)} (expected key.path=value)")
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
@@ -678,21 +980,34 @@ def _set_path(data: dict[str, Any], key: str, value: Any) -> None:
         if nxt is None:
             nxt = node[part] = {}
         if not isinstance(nxt, dict):
-            raise ScenarioError(f"{key}: '{part}' is not a table")
+            raise ScenarioError(f"{clip(key)}: '{clip(part)}' is not a table")
         node = nxt
     node[parts[-1]] = value
 
 
 def _format_validation(exc: ValidationError) -> str:
-    lines = []
+    """One line per key: ``key.path: what is wrong (got value)``; quoted values are capped."""
+    lines, seen = [], set()
     for err in exc.errors():
-        loc = ".".join(str(x) for x in err["loc"])
-        msg = err["msg"]
+        loc = clip(".".join(str(x) for x in err["loc"] if x != "[key]"), 120)
+        msg = str(err["msg"])
+        if err["type"] == "sub_key":
+            loc = f"{loc}.{err['ctx']['key']}" if loc else err["ctx"]["key"]
+            msg = err["ctx"]["message"]
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]
         if err["type"] == "extra_forbidden":
             msg = "unknown key"
-        lines.append(f"{loc}: {msg}" + (f" (got {err['input']!r})"
-                                         if err["type"] != "extra_forbidden" and
-                                         not isinstance(err.get("input"), dict) else ""))
+        if loc in seen:
+            continue
+        seen.add(loc)
+        shown = ""
+        if err["type"] not in ("extra_forbidden", "value_error", "sub_key") and not isinstance(
+                err.get("input"), dict | BaseModel):
+            shown = f" (got {clip(err.get('input'))})"
+        lines.append((f"{loc}: " if loc else "") + msg + shown)
+    if len(lines) > 5:
+        lines = [*lines[:5], f"and {len(lines) - 5} more"]
     return "invalid scenario: " + "; ".join(lines)
 
 

@@ -197,7 +197,8 @@ def core_scenario(*, on: Iterable[str], archetypes: dict[str, dict[str, Any]],
                   mip_gap: float = 1e-9, **overrides: Any) -> Scenario:
     """A scenario with only the blocks in ``on`` active and only the given archetypes.
 
-    Default archetypes are disabled; ``archetypes`` maps a name to its fields. Annual weighting,
+    Default archetypes are disabled; ``archetypes`` maps a name to its fields (names other than
+    the defaults get ``new = true``). Annual weighting,
     tight gap, one HiGHS thread, daily time blocks (12 slices).
     """
     on = set(on)
@@ -205,7 +206,9 @@ def core_scenario(*, on: Iterable[str], archetypes: dict[str, dict[str, Any]],
     if unknown:
         raise ValueError(f"unknown blocks {unknown}")
     arch: dict[str, dict[str, Any]] = {a: {"enabled": False} for a in DEFAULT_ARCHETYPES}
-    arch.update({k: dict(v) for k, v in archetypes.items()})
+    # names other than the defaults are new archetypes, declared so (issue 10)
+    arch.update({k: ({"new": True} if k not in DEFAULT_ARCHETYPES else {}) | dict(v)
+                 for k, v in archetypes.items()})
     data: dict[str, Any] = {
         "name": "test",
         "blocks": {b: (b in on) for b in BLOCKS},

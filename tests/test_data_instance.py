@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import siting.data.instance as inst
 from siting.data import load
 from siting.data.instance import (
+    SITE_NUMERIC,
     InstanceData,
     flat_profile,
     minimal_countries,
@@ -336,8 +337,10 @@ def test_round_trip_all_columns_non_default(tmp_path):
     })
     for col in SITE_DEFAULTS:
         if col not in frame.columns:
-            frame[col] = rng.uniform(0, 1e6, n) * (1 + 1e-9)
-    frame["max_it_mw"] += 1e6
+            # inside each column's documented range (issue 10 added upper bounds)
+            hi = SITE_NUMERIC[col].hi if col in SITE_NUMERIC else None
+            frame[col] = rng.uniform(0, min(1e6, hi or 1e6) / 2, n) * (1 + 1e-9)
+    frame["max_it_mw"] += 5e5
     path = tmp_path / "a"
     path.mkdir()
     frame.to_csv(path / "sites.csv", index=False)

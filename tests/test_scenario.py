@@ -140,10 +140,14 @@ def test_setting_inside_a_scalar_is_an_error():
 
 
 def test_target_list_length_must_match_periods():
+    # issue 10: refused when the scenario is read, naming the key (was: when the model is built)
+    with pytest.raises(ScenarioError, match=r"target.multiplier: 2 values for 3 period\(s\)"):
+        Scenario.from_dict({"periods": {"years": [2027, 2030, 2035]},
+                            "target": {"multiplier": [2.0, 3.0]}})
     sc = Scenario.from_dict({"periods": {"years": [2027, 2030, 2035]},
-                             "target": {"multiplier": [2.0, 3.0]}})
-    with pytest.raises(ScenarioError, match="target: 2 values for 3 periods"):
-        sc.target.new_mw(3)
+                             "target": {"multiplier": [2.0, 3.0, 3.0]}})
+    with pytest.raises(ScenarioError, match="target: 3 values for 2 periods"):
+        sc.target.new_mw(2)
 
 
 def test_unknown_block_in_on_is_a_key_error():

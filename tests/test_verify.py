@@ -109,9 +109,10 @@ def case1_scenario(**over) -> Scenario:
                     "base_year": 2026},
         "target": {"explicit_mw": [60.0, 100.0]},
         "archetypes": {
-            "dc": {"min_mw": 10, "max_mw": 100, "capex_eur_per_mw": 1e6, "lifetime_years": 20,
-                   "fixed_cost_eur": 1e5, "utilisation": 0.5, "land_ha_per_mw": 0.5},
-            "edge": {"min_mw": 1, "max_mw": 20, "capex_eur_per_mw": 2e6, "lifetime_years": 20,
+            "dc": {"new": True, "min_mw": 10, "max_mw": 100, "capex_eur_per_mw": 1e6,
+                   "lifetime_years": 20, "fixed_cost_eur": 1e5, "utilisation": 0.5,
+                   "land_ha_per_mw": 0.5},
+            "edge": {"new": True, "min_mw": 1, "max_mw": 20, "capex_eur_per_mw": 2e6, "lifetime_years": 20,
                      "utilisation": 0.5},
         },
         "grid": {"step_mw": 10, "step_cost_eur_per_mw": 1e5, "step_lifetime_years": 40,
@@ -326,10 +327,12 @@ def test_blocks_off_drop_constraints_and_costs():
 
 
 # ===================================================== case 2: cooling, water, renewables
+# Cooling names are those of siting.climate.TECHNOLOGIES (scenarios check them since issue 10);
+# the stub gives them simple hand-checkable PUE and WUE.
 STUB = SimpleNamespace(
     EVAPORATIVE=("evaporative_tower",),
-    NEEDS_COOLING_WATER=("river",),
-    pue=lambda c, t: {"air": 1.1, "evaporative_tower": 1.05, "river": 1.02}[c]
+    NEEDS_COOLING_WATER=("water_cooling",),
+    pue=lambda c, t: {"air_economiser": 1.1, "evaporative_tower": 1.05, "water_cooling": 1.02}[c]
     + 0.01 * np.maximum(np.asarray(t, dtype=float) - 20.0, 0.0),
     wue=lambda c, t: np.full(np.shape(t), 1.8 if c == "evaporative_tower" else 0.2),
 )
@@ -347,8 +350,8 @@ def case2_scenario(**over) -> Scenario:
                    "mix": False},  # the case's own archetype has no market category
         "periods": {"years": [2030]},
         "target": {"explicit_mw": [60.0]},
-        "archetypes": {"dc": {"min_mw": 0, "max_mw": 100, "utilisation": 0.5}},
-        "cooling": {"technologies": ["air", "evaporative_tower", "river"],
+        "archetypes": {"dc": {"new": True, "min_mw": 0, "max_mw": 100, "utilisation": 0.5}},
+        "cooling": {"technologies": ["air_economiser", "evaporative_tower", "water_cooling"],
                     "water_stress_threshold": 3.0},
         "water": {"price_eur_per_m3": 2.0},
         "renewables": {"matching": "hourly", "share": 0.5, "technologies": ["wind_onshore"],
@@ -390,7 +393,7 @@ C2_OBJ = C2_GRID_ENERGY - C2_OFFSET + C2_PPA + C2_WATER
 
 
 def case2_solution(objective: float = C2_OBJ) -> xr.Dataset:
-    C = ["air", "evaporative_tower", "river"]
+    C = ["air_economiser", "evaporative_tower", "water_cooling"]
     y = np.ones((2, 1, 1))
     x = np.array([40.0, 20.0]).reshape(2, 1, 1)
     q = np.array([[1, 0, 0], [0, 0, 1]], dtype=float)
@@ -461,7 +464,7 @@ def _case2_breaks():
         return d
 
     def two_techs(d):
-        return _edit(d, "cooling_choice", 1, site="A", cooling="river")
+        return _edit(d, "cooling_choice", 1, site="A", cooling="water_cooling")
 
     def river_without_water(d):
         d = d.copy(deep=True)
@@ -534,7 +537,8 @@ def test_case2_breaks(stub_climate, desc, edit, over, block, part):
 def case3_scenario(**over) -> Scenario:
     blocks = {b: False for b in ("target", "gigafactory", "grid", "land", "cooling", "water",
                                  "energy", "carbon", "renewables", "heat", "country", "capex")}
-    d = {"blocks": blocks, "archetypes": {"dc": {"min_mw": 0, "capex_eur_per_mw": 0}},
+    d = {"blocks": blocks,
+         "archetypes": {"dc": {"new": True, "min_mw": 0, "capex_eur_per_mw": 0}},
          "periods": {"years": [2030], "weighting": "annual"}}
     return Scenario.from_dict(d, **over)
 
@@ -633,7 +637,7 @@ def case4_scenario(**over) -> Scenario:
          "gigafactory": {"chips": 10_000, "kw_per_chip": 1.0, "min_countries": 2},
          "archetypes": {"gigafactory": {"max_count": 2, "max_per_country": 1, "min_count": 2,
                                         "utilisation": 1.0, "earliest_year": 2028},
-                        "dc": {"min_mw": 0, "max_mw": 50}},
+                        "dc": {"new": True, "min_mw": 0, "max_mw": 50}},
          "periods": {"years": [2030]}}
     return Scenario.from_dict(d, **over)
 
@@ -703,7 +707,7 @@ def test_speed_600_sites(stub_climate):
         "blocks": {"gigafactory": False, "demand": False},
         "periods": {"years": [2028, 2030, 2035, 2040], "weighting": "discounted"},
         "target": {"explicit_mw": [0.0, 0.0, 0.0, 0.0]},
-        "cooling": {"technologies": ["air", "evaporative_tower", "river"]},
+        "cooling": {"technologies": ["air_economiser", "evaporative_tower", "water_cooling"]},
         "renewables": {"share": 0.0}, "time": {"hours_per_block": 4},
     })
     A = list(sc.enabled_archetypes())
@@ -719,7 +723,7 @@ def test_speed_600_sites(stub_climate):
     ld = np.zeros((n, 3, len(P)))
     ld[:, 0, :] = np.einsum("sap,a->sp", x, u)
     ds = make_solution({"site": data.site_ids, "archetype": A, "period": P,
-                        "cooling": ["air", "evaporative_tower", "river"], "zone": zones,
+                        "cooling": ["air_economiser", "evaporative_tower", "water_cooling"], "zone": zones,
                         "tech": sc.renewables.technologies, "slice": np.arange(72)}, 0.0,
                        open=(("site", "archetype", "period"), y),
                        it_mw=(("site", "archetype", "period"), x),
@@ -1077,9 +1081,9 @@ def test_heat_network_share():
 
 
 def test_cooling_only_for_archetypes(stub_climate):
-    sc = case2_scenario(**{"cooling.only_for_archetypes": {"river": ["gigafactory"]}})
+    sc = case2_scenario(**{"cooling.only_for_archetypes": {"water_cooling": ["gigafactory"]}})
     rep = verify(case2_solution(), case2_data(), sc)
-    assert any(v.block == "cooling" and v.constraint == "river only for gigafactory"
+    assert any(v.block == "cooling" and v.constraint == "water_cooling only for gigafactory"
                and v.index == {"site": "B"} for v in rep.violations), rep.summary()
-    sc = case2_scenario(**{"cooling.only_for_archetypes": {"river": ["dc"]}})
+    sc = case2_scenario(**{"cooling.only_for_archetypes": {"water_cooling": ["dc"]}})
     assert verify(case2_solution(), case2_data(), sc).ok

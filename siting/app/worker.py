@@ -15,9 +15,12 @@ from pathlib import Path
 from siting.api import solve
 from siting.app.store import RunInfo, _now, _read_json, _site_rows, _update_status, read_info
 from siting.data import load
+from siting.deadline import Deadline
 from siting.errors import SitingError
 from siting.report import html_report
 from siting.scenario import Scenario
+from siting.signals import exit_code
+from siting.signals import install as install_signal_handlers
 from siting.verifier import verify
 
 
@@ -33,10 +36,12 @@ def run_worker(path: str | os.PathLike) -> RunInfo:
     _update_status(path, state="running", stage="loading data", started=_now(), pid=os.getpid())
     try:
         scenario = Scenario.from_toml(path / "scenario.toml")
+        # the displayed time limit holds for the whole run: loading, solving, explaining
+        deadline = Deadline(scenario.solver.time_limit_s)
         data = load(meta.get("data"))
         _update_status(path, stage="building and solving", solve_started=_now(),
                        n_sites=len(data.sites))
-        sol = solve(data, scenario)
+        sol = solve(data, scenario, deadline=deadline)
         verification = ""
         if sol.feasible:
             _update_status(path, stage="verifying")
@@ -48,7 +53,7 @@ def run_worker(path: str | os.PathLike) -> RunInfo:
             except Exception as exc:  # noqa: BLE001 - verification is advisory in the app
                 verification = f"not run: {type(exc).__name__}: {exc}"
         _update_status(path, stage="writing results")
-        sol.write(path / "results")
+        sol.write(path / "results")  # staged beside it, then moved into place at once
         summary = sol.summary()
         (path / "report.html").write_text(
             html_report(summary, meta.get("label", ""), scenario.to_toml(),
@@ -76,7 +81,11 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m siting.app.worker RUN_DIR (a run folder with run.json)",
               file=sys.stderr)
         return 2
-    info = run_worker(Path(argv[0]))
+    install_signal_handlers()  # a cancelled run (SIGTERM) stops its solver and cleans up
+    try:
+        info = run_worker(Path(argv[0]))
+    except KeyboardInterrupt as exc:
+        return exit_code(exc)
     return 0 if info.state == "done" else 1
 
 

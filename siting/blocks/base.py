@@ -243,6 +243,10 @@ class Block:
     options : pydantic model class, optional
         Settings of a block added from outside the package: read from the scenario's
         ``[block_options.<name>]`` table and validated with this model.
+    requirement_keys : tuple of str
+        Scenario keys (shell patterns, e.g. ``"target.*"``) that state a *requirement* of this
+        block (what the plan must achieve, not what limits it). Explanations never propose
+        changing them, nor switching off a block that carries a requirement.
     module : str
         Module that declared it (set by the registry).
     """
@@ -263,6 +267,7 @@ class Block:
     active: Callable[[Scenario, Params], bool] | None = None
     late: bool = False
     options: type[BaseModel] | None = None
+    requirement_keys: tuple[str, ...] = ()
     module: str = field(default="", compare=False)
 
     @property
@@ -277,6 +282,12 @@ class Block:
         if not scenario.on(self.name):
             return False
         return True if self.active is None else bool(self.active(scenario, params))
+
+    @property
+    def carries_requirement(self) -> bool:
+        """Whether switching the block off would drop a requirement (it has shortfall slacks,
+        requirement keys, or is of kind ``requirement``)."""
+        return self.kind == "requirement" or bool(self.slacks) or bool(self.requirement_keys)
 
     def lever_list(self, scenario: Scenario) -> list[tuple[str, dict]]:
         """Concrete changes that loosen this block (empty when it declares none)."""

@@ -54,6 +54,7 @@ BLOCK = Block(
             "minimum.",
     plain="the country share caps and minimums",
     kind="limit",
+    requirement_keys=("country.min_share_by_country",),
     build=build,
     levers=levers,
     slacks=(Slack("short_share", ("country", "period"), 1.0, "country", rank=4),),

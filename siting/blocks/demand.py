@@ -87,6 +87,15 @@ def service_cost(P, sc, q) -> list[Linear]:
     return [Linear("f", coef, mask=coef != 0)]
 
 
+def levers(sc) -> list[tuple[str, dict]]:
+    """A longer latency limit, when one is set (the demand itself is a requirement)."""
+    km = sc.demand.latency_km
+    if not np.isfinite(km):
+        return []
+    return [(f"doubling the latency limit from {km:,.0f} to {2 * km:,.0f} km "
+             f"(demand.latency_km = {2 * km:g})", {"demand.latency_km": 2 * km})]
+
+
 BLOCK = Block(
     name="demand",
     purpose="Each demand region's IT demand is served from sites within the latency limit (or "
@@ -97,7 +106,9 @@ BLOCK = Block(
                         "demand of region r served from s (MW IT)", output="served_mw"),),
     params=params,
     active=active,
+    requirement_keys=("demand.growth",),
     build=build,
+    levers=levers,
     costs=(CostTerm("demand", "demand service", service_cost,
                     when=lambda sc, P, built: "f" in built),),
     slacks=(Slack("short_demand", ("region", "period"), 1.0, "demand", rank=1),),

@@ -76,6 +76,7 @@ BLOCK = Block(
             "archetype, at most max_per_country per country, in at least K Member States.",
     plain="the gigafactory programme rules (counts, per-country limits, Member States)",
     kind="limit",
+    requirement_keys=("archetypes.*.min_count", "gigafactory.min_countries"),
     build=build,
     levers=levers,
     slacks=(Slack("short_count", ("archetype",), 100.0, "gigafactory", rank=2),

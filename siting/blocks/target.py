@@ -20,6 +20,7 @@ BLOCK = Block(
             "in every period.",
     plain="the capacity target",
     kind="requirement",
+    requirement_keys=("target.*",),
     build=build,
     slacks=(Slack("short_target", ("period",), 1.0, "target", rank=0),),
     duals=(DualRow("target", "one more MW of EU IT capacity required", "EUR per MW",

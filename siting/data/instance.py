@@ -77,6 +77,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from siting.countries import COUNTRY_ALIASES, COUNTRY_NAMES, EU27
 from siting.data.embedded import read_embedded
 from siting.errors import InputError, SitingError
 from siting.paths import embedded_data_dir
@@ -103,36 +104,6 @@ INSTANCE_FILES = (*SITES_FILES, DEMAND_FILE, SERVICE_COST_FILE, PROFILES_FILE, C
 #: Europe bounding box (degrees, WGS84): Azores/Canaries to Cyprus/eastern Türkiye, to North Cape.
 EUROPE_LON = (-32.0, 45.0)
 EUROPE_LAT = (27.0, 72.0)
-
-EU27 = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
-)
-
-#: Accepted ISO 3166-1 alpha-2 codes and their English short names.
-COUNTRY_NAMES: dict[str, str] = {
-    # EU27
-    "AT": "Austria", "BE": "Belgium", "BG": "Bulgaria", "HR": "Croatia", "CY": "Cyprus",
-    "CZ": "Czechia", "DK": "Denmark", "EE": "Estonia", "FI": "Finland", "FR": "France",
-    "DE": "Germany", "GR": "Greece", "HU": "Hungary", "IE": "Ireland", "IT": "Italy",
-    "LV": "Latvia", "LT": "Lithuania", "LU": "Luxembourg", "MT": "Malta", "NL": "Netherlands",
-    "PL": "Poland", "PT": "Portugal", "RO": "Romania", "SK": "Slovakia", "SI": "Slovenia",
-    "ES": "Spain", "SE": "Sweden",
-    # EFTA and the United Kingdom
-    "IS": "Iceland", "LI": "Liechtenstein", "NO": "Norway", "CH": "Switzerland",
-    "GB": "United Kingdom",
-    # Western Balkans (XK: Kosovo, the code used by the EU and Eurostat)
-    "AL": "Albania", "BA": "Bosnia and Herzegovina", "ME": "Montenegro", "MK": "North Macedonia",
-    "RS": "Serbia", "XK": "Kosovo",
-    # Eastern neighbours and candidates
-    "UA": "Ukraine", "MD": "Moldova", "GE": "Georgia", "TR": "Türkiye",
-    # Microstates, dependencies and autonomous territories
-    "AD": "Andorra", "MC": "Monaco", "SM": "San Marino", "VA": "Vatican City",
-    "FO": "Faroe Islands", "AX": "Åland Islands", "GI": "Gibraltar", "GG": "Guernsey",
-    "JE": "Jersey", "IM": "Isle of Man",
-}
-
-#: Eurostat codes mapped to ISO at the edge.
-COUNTRY_ALIASES = {"EL": "GR", "UK": "GB"}
 
 SITE_KINDS = ("greenfield", "brownfield", "hub", "user")
 
@@ -166,6 +137,7 @@ class _Num:
     nan_ok: bool = False
     inf_ok: bool = False
     integer: bool = False
+    zero_or_from: float | None = None  # 0 means "none", else at least this
 
 
 def _site_rule(col: str, unit: str, **kw) -> _Num:
@@ -175,42 +147,48 @@ def _site_rule(col: str, unit: str, **kw) -> _Num:
     return _Num(unit, nan_ok=nan_ok, inf_ok=inf_ok, **kw)
 
 
+# Upper bounds: far above any real site (a 1,000 GW site, 100 bn EUR a year, 10,000 EUR/MWh)
+# but below the magnitudes that overflow the model's coefficients (1e308 in a cell is an error,
+# not a number). retire_year: 0 (no plant) or a year 1900–2100.
 SITE_NUMERIC: dict[str, _Num] = {
     "lon": _Num("degrees east", lo=None),
     "lat": _Num("degrees north", lo=None),
-    "fixed_cost_eur": _site_rule("fixed_cost_eur", "EUR/yr"),
-    "max_it_mw": _site_rule("max_it_mw", "MW"),
-    "min_it_mw": _site_rule("min_it_mw", "MW"),
-    "existing_it_mw": _site_rule("existing_it_mw", "MW"),
-    "grid_headroom_mw": _site_rule("grid_headroom_mw", "MW"),
-    "retiring_plant_mw": _site_rule("retiring_plant_mw", "MW"),
-    "retire_year": _site_rule("retire_year", "year", integer=True),
-    "land_area_ha": _site_rule("land_area_ha", "ha"),
-    "electricity_price_eur_per_mwh": _site_rule("electricity_price_eur_per_mwh", "EUR/MWh"),
-    "carbon_intensity_gco2_per_kwh": _site_rule("carbon_intensity_gco2_per_kwh", "gCO2/kWh"),
+    "fixed_cost_eur": _site_rule("fixed_cost_eur", "EUR/yr", hi=1e11),
+    "max_it_mw": _site_rule("max_it_mw", "MW", hi=1e6),
+    "min_it_mw": _site_rule("min_it_mw", "MW", hi=1e6),
+    "existing_it_mw": _site_rule("existing_it_mw", "MW", hi=1e6),
+    "grid_headroom_mw": _site_rule("grid_headroom_mw", "MW", hi=1e6),
+    "retiring_plant_mw": _site_rule("retiring_plant_mw", "MW", hi=1e5),
+    "retire_year": _site_rule("retire_year", "year", integer=True, hi=2100.0,
+                              zero_or_from=1900.0),
+    "land_area_ha": _site_rule("land_area_ha", "ha", hi=1e7),
+    "electricity_price_eur_per_mwh": _site_rule("electricity_price_eur_per_mwh", "EUR/MWh",
+                                                hi=1e4),
+    "carbon_intensity_gco2_per_kwh": _site_rule("carbon_intensity_gco2_per_kwh", "gCO2/kWh",
+                                                hi=2000.0),
     "water_stress": _site_rule("water_stress", "WRI Aqueduct 0-5", hi=5.0),
-    "water_cap_m3": _site_rule("water_cap_m3", "m3/yr"),
-    "heat_demand_mwh": _site_rule("heat_demand_mwh", "MWh/yr"),
-    "dh_network_mwh": _site_rule("dh_network_mwh", "MWh/yr"),
-    "dist_220kv_km": _site_rule("dist_220kv_km", "km"),
-    "dist_380kv_km": _site_rule("dist_380kv_km", "km"),
-    "population_100km": _site_rule("population_100km", "people"),
+    "water_cap_m3": _site_rule("water_cap_m3", "m3/yr", hi=1e10),
+    "heat_demand_mwh": _site_rule("heat_demand_mwh", "MWh/yr", hi=1e9),
+    "dh_network_mwh": _site_rule("dh_network_mwh", "MWh/yr", hi=1e9),
+    "dist_220kv_km": _site_rule("dist_220kv_km", "km", hi=5000.0),
+    "dist_380kv_km": _site_rule("dist_380kv_km", "km", hi=5000.0),
+    "population_100km": _site_rule("population_100km", "people", hi=1e9),
 }
 SITE_TEXT = ("name", "kind", "zone", "nuts2", "nuts3")
 SITE_BOOL = ("cooling_water", "district_heating")
 
 DEMAND_NUMERIC = {
-    "demand_mw": _Num("MW"),
+    "demand_mw": _Num("MW", hi=1e6),
     "lon": _Num("degrees east", lo=None, nan_ok=True),
     "lat": _Num("degrees north", lo=None, nan_ok=True),
 }
-SERVICE_NUMERIC = {"cost_eur_per_mw": _Num("EUR per MW per yr")}
+SERVICE_NUMERIC = {"cost_eur_per_mw": _Num("EUR per MW per yr", hi=1e9)}
 COUNTRY_NUMERIC = {
-    "price_eur_per_mwh": _Num("EUR/MWh", nan_ok=True),
-    "carbon_intensity_gco2_per_kwh": _Num("gCO2/kWh", nan_ok=True),
+    "price_eur_per_mwh": _Num("EUR/MWh", hi=1e4, nan_ok=True),
+    "carbon_intensity_gco2_per_kwh": _Num("gCO2/kWh", hi=2000.0, nan_ok=True),
     "water_stress": _Num("WRI Aqueduct 0-5", hi=5.0, nan_ok=True),
-    "hdd": _Num("degree days", nan_ok=True),
-    "cdd": _Num("degree days", nan_ok=True),
+    "hdd": _Num("degree days", hi=20_000.0, nan_ok=True),
+    "cdd": _Num("degree days", hi=20_000.0, nan_ok=True),
 }
 
 #: Contract columns with a unit suffix: column -> (stem, unit as shown in messages).
@@ -472,10 +450,16 @@ def _numeric(tab: _Table, col: str, rule: _Num, label: str | None = None) -> np.
                 tab.fail(lambda i: f"{kind} {what} {values[i]:g} ({rule.unit}); must be >= "
                          f"{rule.lo:g}", column=col, bad=low)
         if rule.hi is not None:
-            high = values > rule.hi
+            high = (values > rule.hi) & np.isfinite(values)
             if high.any():
-                tab.fail(lambda i: f"{what} {values[i]:g} outside {rule.lo:g}–{rule.hi:g} "
+                lo = "" if rule.lo is None else f"{rule.lo:g}"
+                tab.fail(lambda i: f"{what} {values[i]:g} outside {lo}–{rule.hi:g} "
                          f"({rule.unit})", column=col, bad=high)
+        if rule.zero_or_from is not None:
+            between = (values != 0) & (values < rule.zero_or_from)
+            if between.any():
+                tab.fail(lambda i: f"{what} {values[i]:g}: 0 (none) or {rule.zero_or_from:g}–"
+                         f"{rule.hi:g} ({rule.unit})", column=col, bad=between)
     if rule.integer:
         frac = np.isfinite(values) & (values % 1 != 0)
         if frac.any():
@@ -798,8 +782,8 @@ _PROFILE_BOUNDS = {
     "cf_solar": (0.0, 1.0, "fraction"),
     "cf_wind_onshore": (0.0, 1.0, "fraction"),
     "cf_wind_offshore": (0.0, 1.0, "fraction"),
-    "carbon_intensity_gco2_per_kwh": (0.0, None, "gCO2/kWh"),
-    "price_factor": (0.0, None, "dimensionless"),
+    "carbon_intensity_gco2_per_kwh": (0.0, 2000.0, "gCO2/kWh"),
+    "price_factor": (0.0, 100.0, "dimensionless"),
 }
 
 

@@ -29,7 +29,10 @@ import pandas as pd
 import xarray as xr
 
 import siting
+from siting.errors import SitingError
+from siting.pipeline import prepare
 from siting.scenario import Scenario
+from siting.scenario_checks import check_against_data
 from siting.sweep import robustness as rb
 from siting.sweep.cluster import open_client
 from siting.sweep.spec import Run, SweepError, SweepSpec, load_sweep
@@ -381,6 +384,21 @@ def _source(data: Any, spec: SweepSpec | None, base_dir: Path | None) -> tuple[A
     return None, str(p.resolve()) if p.exists() else str(src)
 
 
+def _validate_runs(runs: list[Run], data: Any) -> None:
+    """Check every run's scenario against the data, and prepare the first run's parameters,
+    in the driver: what would fail in every run fails once, before anything is dispatched."""
+    for r in runs:
+        try:
+            check_against_data(data, r.scenario)
+        except SitingError as exc:
+            raise type(exc)(f"run {r.name!r}: {exc}") from None
+    if runs:
+        try:
+            prepare(data, runs[0].scenario)
+        except SitingError as exc:
+            raise type(exc)(f"run {runs[0].name!r}: {exc}") from None
+
+
 def run_study(sweep: Any, data: Any = None, *, out: str | os.PathLike | None = None,
               resume: bool = False, overwrite: bool = False, client=None,
               scheduler: str | None = None, cluster=None, n_workers: int | None = None,
@@ -456,6 +474,7 @@ def run_study(sweep: Any, data: Any = None, *, out: str | os.PathLike | None = N
 
             data_obj = siting.load(None if source == "eu" else source)  # InputError → exit 2
         sites = data_obj.sites
+        _validate_runs(runs, data_obj)  # ScenarioError / InputError → exit 2, nothing sent
     elif data_obj is not None:
         sites = data_obj.sites
     if name is None:

@@ -198,6 +198,70 @@ CASES: dict[str, tuple[dict[str, str | bytes | xr.Dataset], str]] = {
         "profiles.nc, column 'cf_solar': zone 'FR', slice 1: value 1.5"),
     "profiles_not_netcdf": ({"sites.csv": SITES, "profiles.nc": "zone,slice\nDE,0\n"},
                             "profiles.nc: not a readable NetCDF file"),
+    # issue 10: numbers that are finite but absurd (1e308 overflows the model's coefficients),
+    # and NaN / inf where they mean nothing
+    "fixed_cost_1e308": ({"sites.csv": sites_with("1200000", "1e308")},
+                         "sites.csv, row 3, column 'fixed_cost_eur': fixed_cost_eur 1e+308 "
+                         "outside 0–1e+11"),
+    "max_it_1e308": ({"sites.csv": sites_with(",150\n", ",1e308\n")},
+                     "sites.csv, row 3, column 'max_it_mw': max_it_mw 1e+308 outside 0–1e+06"),
+    "max_it_minus_inf": ({"sites.csv": sites_with(",80\n", ",-inf\n")},
+                         "sites.csv, row 4, column 'max_it_mw': infinite max_it_mw"),
+    "retire_year_1e20": ({"sites.csv": SITES.replace("max_it_mw\n", "max_it_mw,retire_year\n")
+                          .replace(",100\n", ",100,0\n").replace(",150\n", ",150,1e20\n")
+                          .replace(",80\n", ",80,2030\n")},
+                         "sites.csv, row 3, column 'retire_year': retire_year 1e+20 outside "
+                         "0–2100"),
+    "retire_year_1800": ({"sites.csv": SITES.replace("max_it_mw\n", "max_it_mw,retire_year\n")
+                          .replace(",100\n", ",100,0\n").replace(",150\n", ",150,1800\n")
+                          .replace(",80\n", ",80,2030\n")},
+                         "sites.csv, row 3, column 'retire_year': retire_year 1800: 0 (none) "
+                         "or 1900–2100"),
+    "price_1e308": ({"sites.csv": SITES.replace("max_it_mw\n",
+                                                "max_it_mw,electricity_price_eur_per_mwh\n")
+                     .replace(",100\n", ",100,80\n").replace(",150\n", ",150,1e308\n")
+                     .replace(",80\n", ",80,\n")},
+                    "sites.csv, row 3, column 'electricity_price_eur_per_mwh': "
+                    "electricity_price_eur_per_mwh 1e+308 outside 0–10000"),
+    "carbon_intensity_5000": ({"sites.csv": SITES.replace(
+        "max_it_mw\n", "max_it_mw,carbon_intensity_gco2_per_kwh\n").replace(
+        ",100\n", ",100,5000\n").replace(",150\n", ",150,50\n").replace(",80\n", ",80,200\n")},
+        "sites.csv, row 2, column 'carbon_intensity_gco2_per_kwh': "
+        "carbon_intensity_gco2_per_kwh 5000 outside 0–2000"),
+    "headroom_1e308": ({"sites.csv": SITES.replace("max_it_mw\n", "max_it_mw,grid_headroom_mw\n")
+                        .replace(",100\n", ",100,inf\n").replace(",150\n", ",150,50\n")
+                        .replace(",80\n", ",80,1e308\n")},
+                       "sites.csv, row 4, column 'grid_headroom_mw': grid_headroom_mw 1e+308 "
+                       "outside 0–1e+06"),
+    "land_nan": ({"sites.csv": SITES.replace("max_it_mw\n", "max_it_mw,land_area_ha\n")
+                  .replace(",100\n", ",100,10\n").replace(",150\n", ",150,NaN\n")
+                  .replace(",80\n", ",80,5\n")},
+                 "sites.csv, row 3, column 'land_area_ha': empty or NaN land_area_ha"),
+    "demand_1e308": ({"sites.csv": SITES, "demand.csv": DEMAND.replace("r2,30", "r2,1e308"),
+                      "service_cost.csv": SERVICE},
+                     "demand.csv, row 3, column 'demand_mw'"),
+    "demand_nan": ({"sites.csv": SITES, "demand.csv": DEMAND.replace("r2,30", "r2,nan"),
+                    "service_cost.csv": SERVICE},
+                   "demand.csv, row 3, column 'demand_mw': empty or NaN"),
+    "service_cost_1e308": ({"sites.csv": SITES, "demand.csv": DEMAND,
+                            "service_cost.csv": SERVICE.replace("s2,r2,120", "s2,r2,1e308")},
+                           "service_cost.csv, row 5, column 'cost_eur_per_mw'"),
+    "service_cost_inf": ({"sites.csv": SITES, "demand.csv": DEMAND,
+                          "service_cost.csv": SERVICE.replace("s2,r2,120", "s2,r2,inf")},
+                         "service_cost.csv, row 5, column 'cost_eur_per_mw': infinite"),
+    "countries_price_1e308": ({"sites.csv": SITES,
+                               "countries.csv": "iso2,price_eur_per_mwh\nDE,90\nFR,1e308\n"},
+                              "countries.csv, row 3, column 'price_eur_per_mwh'"),
+    "profiles_ci_1e308": ({"sites.csv": SITES, "profiles.nc": profiles(
+        carbon_intensity_gco2_per_kwh=(("zone", "slice"),
+                                       [[400.0, 300.0], [60.0, 1e308], [200.0, 120.0]]))},
+        "profiles.nc, column 'carbon_intensity_gco2_per_kwh': zone 'FR', slice 1: value 1e+308"),
+    "profiles_temperature_nan": ({"sites.csv": SITES, "profiles.nc": profiles(
+        temperature_c=(("zone", "slice"), [[1.0, 19.0], [4.0, 21.0], [np.nan, 26.0]]))},
+        "profiles.nc, column 'temperature_c': zone 'ES', slice 0: value nan"),
+    "profiles_price_factor_inf": ({"sites.csv": SITES, "profiles.nc": profiles(
+        price_factor=(("zone", "slice"), [[1.1, 0.9], [np.inf, 0.95], [1.0, 1.0]]))},
+        "profiles.nc, column 'price_factor': zone 'FR', slice 0: value inf"),
 }
 
 GOOD: dict[str, dict[str, str | xr.Dataset]] = {
