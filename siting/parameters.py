@@ -79,12 +79,13 @@ class Params:
 
     @property
     def n(self) -> dict[str, int]:
-        """Sizes of the sets (S, A, P, C, Z, H, T, R, N pairs, K countries)."""
+        """Sizes of the sets (S, A, P, C, Z, H, T, R, N pairs, K countries, B substations)."""
         pairs = self.extra.get("pairs")
         return {"S": len(self.sites), "A": len(self.archetypes), "P": len(self.periods),
                 "C": len(self.coolings), "Z": len(self.zones), "H": len(self.slices),
                 "T": len(self.techs), "R": len(self.regions),
-                "N": 0 if pairs is None else len(pairs), "K": len(self.countries)}
+                "N": 0 if pairs is None else len(pairs), "K": len(self.countries),
+                "B": len(self.extra.get("substations", ()))}
 
     @property
     def data(self) -> SiteData:

@@ -37,7 +37,8 @@ from siting.blocks.base import (
 
 #: Build order of the built-in blocks (constraint rows are created in this order).
 ORDER = (
-    "structure", "target", "size", "site_max", "gigafactory", "grid", "land", "cooling",
+    "structure", "target", "size", "site_max", "gigafactory", "grid", "connection",
+    "grid_rules", "land", "cooling",
     "water", "renewables", "heat", "standards", "country", "demand", "anchors", "energy",
     "carbon", "capex", "fixed_cost", "limits",
 )

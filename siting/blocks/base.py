@@ -34,7 +34,8 @@ Kind = Literal["structure", "requirement", "limit", "cost"]
 
 #: Model sets by dimension name (the Pyomo set each variable dimension is indexed by).
 DIM_SETS = {"site": "S", "archetype": "A", "period": "P", "cooling": "C", "zone": "Z",
-            "slice": "H", "tech": "T", "region": "R", "pair": "N", "country": "K"}
+            "slice": "H", "tech": "T", "region": "R", "pair": "N", "country": "K",
+            "substation": "B"}
 
 #: Order of the objective components (annual cost C_p = Σ of these, docs/MODEL.md); components
 #: declared by other blocks follow in registry order.
