@@ -12,7 +12,7 @@ Used by :class:`siting.results.Solution`:
   freed plant capacity, capped);
 * :func:`site_columns` - ``sites.csv`` columns ``substation_id``, ``connection_mva``,
   ``connection_year``, ``connected_from`` (first period with capacity), ``connection_reason``;
-* :func:`substation_table` - ``substations.csv``: ``substation_id``, ``lon``, ``lat``,
+* :func:`substation_table` - ``substations.csv`` (block grid on): ``substation_id``, ``lon``, ``lat``,
   ``country``, ``capacity_mw``, ``available_mw``, ``reinforcement_mw``, ``requested_mva``,
   ``headroom_mw``, ``n_sites``, ``n_open``, ``binding_year`` (first period in which the
   requested MVA reaches the available plus reinforced MW, within 1e-6 relative), final period;
@@ -82,8 +82,13 @@ def site_columns(ds: xr.Dataset, period) -> pd.DataFrame | None:
     return pd.DataFrame(cols, index=idx)
 
 
+def _grid_on(ds: xr.Dataset) -> bool:
+    return "grid" in str(ds.attrs.get("active_blocks", "")).split(",")
+
+
 def _per_substation(ds: xr.Dataset) -> dict[str, np.ndarray] | None:
-    if "substation" not in ds.coords or "connection_mva" not in ds:
+    """Per-substation figures; None without grid results or with block grid off."""
+    if "substation" not in ds.coords or "connection_mva" not in ds or not _grid_on(ds):
         return None
     subs = [str(b) for b in ds["substation"].values]
     pos = pd.Index(subs).get_indexer(ds["site_substation"].values.astype(str))

@@ -120,10 +120,8 @@ def _strict_json(text: str):
 
 def test_summary_json(written):
     out, files = written
-    # substations.csv (issue 14): each site its own connection point in a folder without
-    # substations
     assert {f.name for f in files} == {"summary.json", "sites.csv", "sites.gpkg",
-                                       "sites.geojson", "solution.nc", "substations.csv"}
+                                       "sites.geojson", "solution.nc"}
     s = _strict_json((out / "summary.json").read_text())
     assert s["status"] == "optimal"
     assert s["objective_eur"] == pytest.approx(OBJECTIVE)

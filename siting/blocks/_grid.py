@@ -208,20 +208,22 @@ def connection_years(sites: pd.DataFrame, tables: GridTables, sc, rule_on: dict[
             clusters = tables.clusters if tables.clusters is not None else pd.DataFrame(
                 columns=["cluster", "country", "lon", "lat", "radius_km"])
             cover = grid_data.rules_for_sites(site_df, as_rules, clusters).to_numpy(bool)
-            for i in range(S):
-                rows = [j for j in np.flatnonzero(cover[i])
-                        if int(lead[ycol].iloc[j]) == year[i]]
-                spec = [j for j in rows if lead["scope_type"].iloc[j] != "default"]
-                j = (spec or rows or [None])[0]
-                if j is None:
-                    reasons[i].append(f"earliest connection year {year[i]} (sites.csv)")
-                    continue
-                st, scope = lead["scope_type"].iloc[j], lead["scope"].iloc[j]
+            yr = lead[ycol].to_numpy(int)
+            kind = lead["scope_type"].astype(str).to_numpy()
+            match = cover & (yr[None, :] == year[:, None])
+            spec = match & (kind != "default")[None, :]
+            pick = np.where(spec.any(axis=1), spec.argmax(axis=1), match.argmax(axis=1))
+            found = match.any(axis=1)
+            words = []
+            for j in range(len(lead)):  # one text per row of the table
+                st, scope = kind[j], str(lead["scope"].iloc[j])
                 where = {"default": "Europe (default)", "country": f"country {scope}",
                          "cluster": f"the {scope} cluster"}.get(st, f"{st} {scope}")
-                reasons[i].append(f"{year[i]}: {float(lead[col].iloc[j]):g}-year connection lead "
-                                  f"time in {where} from {request} "
-                                  f"({_short(lead['source'].iloc[j])})")
+                words.append(f"{yr[j]}: {float(lead[col].iloc[j]):g}-year connection lead time "
+                             f"in {where} from {request} ({_short(lead['source'].iloc[j])})")
+            for i in range(S):
+                reasons[i].append(words[pick[i]] if found[i] else
+                                  f"earliest connection year {year[i]} (sites.csv)")
         else:
             for i in range(S):
                 reasons[i].append(f"earliest connection year {year[i]} (sites.csv)")
