@@ -15,15 +15,18 @@ Used by :class:`siting.results.Solution`:
 * :func:`substation_table` - ``substations.csv`` (block grid on): ``substation_id``, ``lon``, ``lat``,
   ``country``, ``capacity_mw``, ``available_mw``, ``reinforcement_mw``, ``requested_mva``,
   ``headroom_mw``, ``n_sites``, ``n_open``, ``binding_year`` (first period in which the
-  requested MVA reaches the available plus reinforced MW, within 1e-6 relative), final period;
+  requested MVA uses up the available MW - at the limit within 1e-6 relative, or beyond it on
+  reinforcement - or reaches the reference-incident cap; empty: never), final period;
 * :func:`grid_kpis` - ``it_mw_by_member_state`` (period → country → MW of new IT capacity,
   the reporting format of Art. 15 of COM(2026) 502 as the issue states it) and
   ``grid_by_country`` (period → country → requested, available, reinforcement MW, binding
-  substations).
+  substations), ``grid_binding_year_by_country`` (country → first period a substation binds);
+* :func:`dataset_attrs` - ``grid_notes`` and ``onsite_generation_source`` attributes.
 """
 
 from __future__ import annotations
 
+import json
 import tomllib
 
 import numpy as np
@@ -59,6 +62,20 @@ def dataset_vars(P, primal: dict | None) -> tuple[dict, dict]:
     if primal and "l" in primal:
         out["connection_mean_mw"] = (("site", "period"), mean_peak_values(P, primal["l"]))
     return coords, out
+
+
+def dataset_attrs(P) -> dict:
+    """Attributes for the solution Dataset: ``grid_notes`` (caveats of this run: rules that
+    could not be modelled, information-only rules) and ``onsite_generation_source`` (where
+    the on-site generation price comes from), JSON / text."""
+    gi = P.extra.get("grid_inputs")
+    if gi is None:
+        return {}
+    out = {"grid_notes": json.dumps(list(gi.notes))}
+    src = P.extra.get("dispatch_source")
+    if src:
+        out["onsite_generation_source"] = str(src)
+    return out
 
 
 def site_columns(ds: xr.Dataset, period) -> pd.DataFrame | None:
@@ -101,9 +118,9 @@ def _per_substation(ds: xr.Dataset) -> dict[str, np.ndarray] | None:
         g = np.zeros((B, Pn))
     step = _step_mw(ds)
     avail = ds["substation_available_mw"].transpose("substation", "period").values
-    total = avail + step * g
     with np.errstate(invalid="ignore"):
-        binds = np.isfinite(total) & (req >= total - BIND_TOL * np.maximum(1.0, total)) & (
+        # the substation's own capacity is used up: at its limit, or reinforced beyond it
+        binds = np.isfinite(avail) & (req >= avail - BIND_TOL * np.maximum(1.0, avail)) & (
             req > 1e-6)
         cap = ds["substation_cap_mw"].values[:, None]
         binds |= np.isfinite(cap) & (req >= cap - BIND_TOL * np.maximum(1.0, cap)) & (req > 1e-6)
@@ -178,6 +195,12 @@ def grid_kpis(ds: xr.Dataset) -> dict:
                                 for k, v in row.items()}
                        for c, row in g.iterrows() if row["requested_mva"] > 1e-6}
         out["grid_by_country"] = grid
+        first: dict[str, int] = {}
+        for p in per:  # first period in which a substation of the country binds
+            for c, row in grid[p].items():
+                if row["binding_substations"] > 0 and c not in first:
+                    first[c] = p
+        out["grid_binding_year_by_country"] = first
     return out
 
 

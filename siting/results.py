@@ -125,6 +125,7 @@ class Solution:
             "handover_time_s": timings.get("handover_s", math.nan),
             "active_blocks": ",".join(info.blocks),
             "cost_labels": json.dumps(info.cost_labels),
+            **grid_report.dataset_attrs(P),
         })
         sites = data.sites.loc[P.sites] if data is not None else None
         sol = cls(ds, sites, explanation)
@@ -377,6 +378,8 @@ class Solution:
             if self.feasible else {},
             "kpis": _jsonable(self.kpis()) if self.feasible else {},
         }
+        if a.get("grid_notes") not in (None, "[]"):
+            out["grid_notes"] = json.loads(a["grid_notes"])
         if self.explanation is not None:
             out["explanation"] = self.explanation.to_dict()
         if "verification" in a:

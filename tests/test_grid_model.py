@@ -456,3 +456,41 @@ def test_site_page_connection_text(default_run):
     nl = tab[tab["country"] == "NL"].iloc[0]
     text = connection_text(nl)
     assert "2034" in text and "lead time" in text
+
+
+def test_verifier_catches_grid_breaks(default_run, eu, emb_sites):
+    """Deliberately broken copies of the default plan: each new row is caught by name."""
+    sc, sol = default_run
+    ams = [s for s, r in emb_sites.items() if r["nuts3"].startswith("NL329")]
+    nl_out = "gf-NL11"  # Groningen label point: outside Eemshaven and Middenmeer
+    assert emb_sites[nl_out]["country"] == "NL"
+    subs = {r["substation_id"]: r for r in _csv(DATA / "substations.csv")}
+    capped = next(s for s, r in emb_sites.items()
+                  if subs[r["substation_id"]]["cap_mw"] == "3000.0")
+    c0 = str(sol.ds["cooling"].values[0])
+
+    def broken(edits: dict[str, float], var: str = "it_mw_cooling"):
+        ds = sol.ds.copy(deep=True)
+        for site, mw in edits.items():
+            if var == "it_mw_cooling":
+                ds[var].loc[{"site": site, "cooling": c0, "period": 2030}] = mw
+            else:
+                a = str(ds["archetype"].values[0])
+                ds[var].loc[{"site": site, "archetype": a, "period": 2030}] = mw
+        return verify(ds, eu, sc)
+
+    cases = [
+        ({s: 400.0 for s in ams}, "it_mw_cooling", "grid_rules", "NL-AMS-HLM-MVA: MVA cap"),
+        ({nl_out: 100.0}, "it_mw_cooling", "grid_rules", "outside the allowed zones"),
+        ({capped: 3000.0}, "it_mw_cooling", "grid", "reference incident"),
+        ({nl_out: 10.0}, "it_mw", "connection", "no capacity before the connection year"),
+    ]
+    for edits, var, block, part in cases:
+        rep = broken(edits, var)
+        assert any(v.block == block and part in v.constraint for v in rep.violations), (
+            part, rep.summary())
+    # reinforcement before the substation's connection year + lead time
+    steps = sol.ds["reinforcement_steps"].sel(period=2030)
+    if float(steps.sum()) > 0:
+        rep = verify(sol, eu, sc.with_overrides(**{"grid.lead_time_years": 1}))
+        assert any("lead time" in v.constraint for v in rep.violations), rep.summary()

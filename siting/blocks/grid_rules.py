@@ -4,7 +4,7 @@ Rows for the kinds of policy_rules.csv that limit a connection (the timing kinds
 the connection year by block ``connection``):
 
 * ``dispatchable_generation_required`` (IE CRU/2025/236): a site whose requested connection
-  exceeds ``value`` MVA builds dispatchable on-site generation equal to it, priced per MW-year
+  is ``value`` MVA or more builds dispatchable on-site generation equal to it, priced per MW-year
   (OCGT of technologies.csv, or ``grid.onsite_generation_eur_per_mw_year``); exact with one
   binary per site and period (w = 1: above the threshold);
 * ``max_connection_mw_outside_zones`` (NL hyperscale zoning): requested connection ≤ ``value``
@@ -32,6 +32,10 @@ from siting.blocks._grid import (
 from siting.blocks._power import connection_coef, peak_power
 from siting.blocks.base import Block, CostTerm, DualRow, Linear, Variable, qsum
 from siting.data.grid_tables import grid_tables
+
+#: A connection "below" a rule's threshold is at least this much below it (MVA): the MILP's
+#: stand-in for the strict inequality of "sites of 10 MVA or more".
+BELOW_MVA = 1e-3
 
 
 def params(P, sc, data) -> dict:
@@ -105,8 +109,9 @@ def build(m, P, sc, elastic: bool = False) -> None:
                 if not need[s, p]:
                     m.od[s, p].fix(0)
                     m.ow[s, p].fix(0)
+        # "sites of T MVA or more": w = 0 only below T (by BELOW_MVA, the LP's strict "<")
         m.onsite_large = pyo.Constraint(idx, rule=lambda m, s, p: peak_power(
-            m, P, s, p) <= float(thr[s, p]) + M[s] * m.ow[s, p])
+            m, P, s, p) <= float(thr[s, p]) - BELOW_MVA + M[s] * m.ow[s, p])
         # w = 0 means r ≤ T, so r − T(1 − w) ≤ 0 there: T is the tightest big-M of this row
         m.onsite_generation = pyo.Constraint(idx, rule=lambda m, s, p: m.od[s, p] >= peak_power(
             m, P, s, p) - float(thr[s, p]) * (1 - m.ow[s, p]))
@@ -186,7 +191,7 @@ BLOCK = Block(
         "rules on: `grid.rules`[id], else `default_on` of policy_rules.csv; all off with the "
         "block off; in force in p when `year_from` ≤ p and (`year_until` = 0 or p ≤ "
         "`year_until`); r[s,p] = requested connection (block grid)",
-        "`dispatchable_generation_required`: r[s,p] ≤ T + M_s ow[s,p], od[s,p] ≥ r[s,p] − "
+        "`dispatchable_generation_required`: r[s,p] ≤ T − 0.001 + M_s ow[s,p], od[s,p] ≥ r[s,p] − "
         "T (1 − ow[s,p]) at bound sites (T = `value` MVA, M_s = max_c PUEmax × max_a M[s,a]); "
         "cost od[s,p] × (`grid.onsite_generation_eur_per_mw_year`, else OCGT of "
         "technologies.csv: investment × (CRF(r, lifetime) + FOM))",

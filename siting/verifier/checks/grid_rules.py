@@ -38,7 +38,7 @@ def check(ctx) -> None:
     if not live:
         return
     ctx.blocks.append("grid_rules")
-    big = r > thr + ck.tol * np.maximum(1.0, thr)
+    big = r >= thr + ck.tol * np.maximum(1.0, thr)  # T MVA or more (beyond the tolerance)
     ck.check("grid_rules", "onsite generation >= 0", d, ">=", 0.0, SP, lab)
     ck.check("grid_rules", "on-site dispatchable generation = import capacity", d, ">=", r, SP,
              lab, mask=need & big)
