@@ -12,8 +12,8 @@ Used by :class:`siting.results.Solution`:
   freed plant capacity, capped);
 * :func:`site_columns` - ``sites.csv`` columns ``substation_id``, ``connection_mva``,
   ``connection_year``, ``connected_from`` (first period with capacity), ``connection_reason``;
-* :func:`substation_table` - ``substations.csv`` (block grid on): ``substation_id``, ``lon``, ``lat``,
-  ``country``, ``capacity_mw``, ``available_mw``, ``reinforcement_mw``, ``requested_mva``,
+* :func:`substation_table` - ``substations.csv`` (block grid on): ``substation_id``, ``lon``,
+  ``lat``, ``country``, ``capacity_mw``, ``available_mw``, ``reinforcement_mw``, ``requested_mva``,
   ``headroom_mw``, ``n_sites``, ``n_open``, ``binding_year`` (first period in which the
   requested MVA uses up the available MW - at the limit within 1e-6 relative, or beyond it on
   reinforcement - or reaches the reference-incident cap; empty: never), final period;
