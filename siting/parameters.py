@@ -83,14 +83,14 @@ class Params:
 
     @property
     def n(self) -> dict[str, int]:
-        """Sizes of the sets (S, A, P, C, Z, H, T, R, N pairs, K countries)."""
+        """Sizes of the sets (S, A, P, C, Z, H, T, R, N pairs, K countries, B substations)."""
         ex = self.extra
         return {"S": len(self.sites), "A": len(self.archetypes), "P": len(self.periods),
                 "C": len(self.coolings), "Z": len(self.zones), "H": len(self.slices),
                 "T": len(self.techs), "R": len(self.regions),
                 "N": len(ex.get("pairs", ())), "K": len(self.countries),
                 "KM": len(ex.get("mix_categories", ())), "RL": len(ex.get("lat_regions", ())),
-                "NL": len(ex.get("lat_pairs", ()))}
+                "NL": len(ex.get("lat_pairs", ())), "B": len(ex.get("substations", ()))}
 
     @property
     def data(self) -> SiteData:

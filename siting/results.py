@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from siting import grid_report
+from siting.blocks._power import peak_power_values
 from siting.blocks.heat import network_heat
 from siting.data.sector import sector_totals
 from siting.errors import InfeasibleError, NoSolutionError, SitingError
@@ -25,7 +27,8 @@ from siting.parameters import Params
 from siting.scenario import Scenario
 
 #: Coordinates of the index dimensions of model variables.
-COORDS = ("site", "archetype", "period", "cooling", "zone", "tech", "slice", "region")
+COORDS = ("site", "archetype", "period", "cooling", "zone", "tech", "slice", "region",
+          "substation")
 
 
 class Solution:
@@ -100,6 +103,10 @@ class Solution:
                     data_vars["site_emissions_tco2"] = (("site", "period"), _by_site(
                         [(None, t) for t in info.quantities["emissions_tco2"]], res.primal,
                         info, P))
+        grid_coords, grid_vars = grid_report.dataset_vars(
+            P, res.primal if res.has_solution else None)
+        coords.update(grid_coords)
+        data_vars.update(grid_vars)
         ds = xr.Dataset(data_vars, coords=coords)
         ds["period_weight"] = ("period", P.W)
         ds["weight_h"] = ("slice", P.weight_h)
@@ -134,6 +141,7 @@ class Solution:
             "handover_time_s": timings.get("handover_s", math.nan),
             "active_blocks": ",".join(info.blocks),
             "cost_labels": json.dumps(info.cost_labels),
+            **grid_report.dataset_attrs(P),
         })
         ds["arch_capex_eur_per_mw"] = ("archetype", P.arch["capex_eur_per_mw"].to_numpy(float))
         ds["site_capex_index"] = ("site", np.asarray(
@@ -278,7 +286,7 @@ class Solution:
                 "country": ds["site_country"].values,
                 "zone": ds["site_zone"].values,
             }, index=pd.Index([str(s) for s in ds["site"].values], name="site_id"))
-        if "reinforcement_steps" in ds:
+        if "reinforcement_steps" in ds and "site" in ds["reinforcement_steps"].dims:
             df["reinforcement_steps"] = ds["reinforcement_steps"].sel(period=p).values
         df["pue_annual"] = df["pue"]  # the issue's name for the annual (slice-weighted) PUE
         # overnight build cost per MW of IT of the chosen archetype at the site's country index
@@ -289,6 +297,9 @@ class Solution:
             df["capex_eur_per_mw"] = per_mw
         if "site_district_heating" in ds:
             df["district_heating"] = ds["site_district_heating"].values.astype(bool)
+        grid_cols = grid_report.site_columns(ds, p)
+        if grid_cols is not None:
+            df = df.join(grid_cols)
         # REF per site: the zone's matched share of facility energy applies to its sites
         ref_zone = self._zone_ref(p)
         df["ref"] = np.where(df["facility_energy_mwh"] > 0,
@@ -390,7 +401,7 @@ class Solution:
             last["sector_share_of_demand_by_country"] = \
                 sector["sector_share_of_demand_by_country"]
             last["sector_baseline"] = sector["baseline"]
-        return {**last, "by_period": per}
+        return {**last, **grid_report.grid_kpis(ds), "by_period": per}
 
     def _sector_kpis(self) -> dict:
         """Whole-stock data-centre electricity (baseline + new) per period and its share of
@@ -496,6 +507,8 @@ class Solution:
             if self.feasible else {},
             "kpis": _jsonable(self.kpis()) if self.feasible else {},
         }
+        if a.get("grid_notes") not in (None, "[]"):
+            out["grid_notes"] = json.loads(a["grid_notes"])
         if self.explanation is not None:
             out["explanation"] = self.explanation.to_dict()
         if "verification" in a:
@@ -504,7 +517,9 @@ class Solution:
 
     # ------------------------------------------------------------------ export
     def write(self, out_dir: str | os.PathLike) -> list[Path]:
-        """Write summary.json, sites.gpkg, sites.geojson, sites.csv and solution.nc.
+        """Write summary.json, sites.gpkg, sites.geojson, sites.csv, substations.csv (grid
+        results: substation_id, lon, lat, capacity_mw, reinforcement_mw, requested_mva, …) and
+        solution.nc.
 
         The files are written to a staging folder beside ``out_dir``, which then replaces
         ``out_dir`` as a whole (:func:`siting.outdir.write_atomic`): the folder always holds
@@ -523,6 +538,10 @@ class Solution:
                     gdf.to_file(tmp / "sites.gpkg", driver="GPKG", layer="sites")
                     gdf.to_file(tmp / "sites.geojson", driver="GeoJSON")
                     files += [tmp / "sites.gpkg", tmp / "sites.geojson"]
+                subs = grid_report.substation_table(ds=self.ds)
+                if subs is not None:
+                    subs.to_csv(tmp / "substations.csv", float_format="%.6g")
+                    files.append(tmp / "substations.csv")
                 self.to_netcdf(tmp / "solution.nc")
                 files.append(tmp / "solution.nc")
             return files
@@ -536,10 +555,12 @@ class Solution:
         ds.attrs = {k: (json.dumps(v) if isinstance(v, dict | list) else
                         ("nan" if isinstance(v, float) and not math.isfinite(v) else v))
                     for k, v in ds.attrs.items() if v is not None}
-        for name in ("site_zone", "site_country"):
-            ds[name] = ds[name].astype(str)
+        for name in ("site_zone", "site_country", "site_substation", "connection_reason",
+                     "substation_country"):
+            if name in ds:
+                ds[name] = ds[name].astype(str)
         for c in ("site", "archetype", "cooling", "zone", "tech", "region", "component",
-                  "lregion", "member_state"):
+                  "lregion", "member_state", "substation"):
             if c in ds.coords:
                 ds = ds.assign_coords({c: ds[c].values.astype(str)})
         ds.to_netcdf(path, engine="h5netcdf")
@@ -619,6 +640,15 @@ def _by_site(terms, primal: dict, info, P: Params) -> np.ndarray:
             np.add.at(out, P.pairs[:, 0], contrib)
         elif dims and dims[0] == "lpair":  # no cost terms today; by the serving zone's sites
             continue
+        elif dims and dims[0] == "substation" and "k" in primal:
+            # a substation's cost is shared by its sites in proportion to their connection
+            gi = P.grid_inputs
+            req = peak_power_values(P, primal["k"])  # (S, P)
+            tot = np.zeros((len(gi.substations), Pn))
+            np.add.at(tot, gi.site_sub, req)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                share = np.where(tot[gi.site_sub] > 0, req / tot[gi.site_sub], 0.0)
+            out += contrib.reshape(len(gi.substations), -1, Pn).sum(axis=1)[gi.site_sub] * share
         elif dims and dims[0] == "zone" and fac is not None:
             Z = len(P.zones)
             fac_z = np.zeros((Z,) + fac.shape[1:])

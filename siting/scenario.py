@@ -226,22 +226,55 @@ class Target(_Strict):
 
 
 class Grid(_Strict):
-    """Grid connection: headroom, reinforcement steps and lead time.
+    """Grid connection (issue 14): peak-sized connections at shared substations, reinforcement
+    steps per substation, connection lead times by region and the policy rules in force.
 
     Step size (100 MW), step lifetime (40 years) and the number of steps (5) are assumptions.
+    The tables behind the keys below are data/README.md's substations.csv,
+    connection_lead_times.csv and policy_rules.csv.
     """
 
     reinforcement: bool = True
-    step_mw: float = Field(100.0, gt=0, le=100_000,
-                           description="MW of facility power per reinforcement step")
+    step_mw: float = Field(100.0, gt=0, le=100_000, description="MW (= MVA) of connection per "
+                           "reinforcement step")
     # Assumption: transmission connection and substation ≈ 0.3 MEUR per MW (order of ENTSO-E
     # TYNDP 2024 substation/line cost per MW of transfer); override per scenario.
     step_cost_eur_per_mw: float = Field(300_000.0, ge=0, le=1e9, description="capex per MW (EUR/MW)")
     step_lifetime_years: float = Field(40.0, gt=0, le=200, description="years")
-    max_steps: int = Field(5, ge=0, le=1000, description="reinforcement steps per site")
-    lead_time_years: int = Field(0, ge=0, le=50, description="years from decision to use")
+    max_steps: int = Field(5, ge=0, le=1000, description="reinforcement steps per substation (per "
+                           "site with capacity = 'site')")
+    lead_time_years: int = Field(0, ge=0, le=50, description="reinforcement lead time (years), on "
+                                 "top of the substation's connection year")
     zone_headroom_mw: dict[str, PerPeriodMW] = Field(
-        default_factory=dict, description="cap on new facility MW per zone (zones of the data)")
+        default_factory=dict, description="cap on new connection MW per zone (zones of the data)")
+    capacity: Literal["substation", "site"] = Field(
+        "substation", description="'substation': sites share their substation_id's capacity_mw "
+        "(sites without one: their own grid_headroom_mw); 'site': the per-site headroom rule")
+    connection_lead_times: Literal["central", "high", "none"] = Field(
+        "central", description="earliest connection year: connection_lead_times.csv central or "
+        "high column; 'none': every site from periods.base_year")
+    connection_year_by_country: dict[str, Year] = Field(
+        default_factory=dict, description="earliest connection year per country (ISO2), "
+        "replacing the lead-time table's year there (rules still apply)")
+    rules: dict[str, bool] = Field(
+        default_factory=dict, description="policy_rules.csv rule_id -> on/off; rules not named "
+        "follow their default_on (the rules in force)")
+    onsite_generation_eur_per_mw_year: float | None = Field(
+        None, ge=0, le=1e9, description="cost of dispatchable on-site generation (EUR per MW per "
+        "year); None: OCGT annualised investment + FOM of technologies.csv")
+
+    @field_validator("connection_year_by_country", mode="before")
+    @classmethod
+    def _iso2(cls, v: Any) -> Any:
+        if not isinstance(v, dict):
+            return v
+        out: dict[str, Any] = {}
+        for k, y in v.items():
+            try:
+                out[_country_code(k)] = y
+            except ValueError as exc:
+                raise _sub_key(k, str(exc)) from None
+        return out
 
 
 class Cooling(_Strict):

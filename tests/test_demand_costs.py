@@ -42,7 +42,7 @@ def data():
 def two_periods(data, tmp_path_factory):
     """Two periods, a growing target, two gigafactories programmed in the second."""
     sc = Scenario.from_toml("quick", **SMALL, **{
-        "periods.years": [2028, 2030], "target.explicit_mw": [1200.0, 2400.0],
+        "periods.years": [2030, 2032], "target.explicit_mw": [1200.0, 2400.0],
         "archetypes.gigafactory.max_count": 2, "gigafactory.count_by_period": [0, 1]})
     sol = run(data, sc)
     out = tmp_path_factory.mktemp("two") / "run"

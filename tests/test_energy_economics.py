@@ -129,8 +129,10 @@ def test_ppas_off_and_on_differ_for_a_documented_reason(data):
     allowed = ["DE", "ES", "IT", "NL", "PL"]
     # energy alone decides here: no latency demand and one capex level (issue 12's country
     # cost index and NUTS-2 latency would move capacity for reasons of their own)
+    # (and no connection lead times or grid rules of issue 14: NL could not connect by 2030)
     sc = {**SMALL, "country.allowed": allowed, "country.max_share": 0.5,
-          "blocks.latency": False, "capex.country_index": False}
+          "blocks.latency": False, "capex.country_index": False,
+          "grid.connection_lead_times": "none", "blocks.grid_rules": False}
     on = run(data, Scenario.from_toml("quick", **sc))
     off = run(data, Scenario.from_toml("quick", **sc, **{"blocks.renewables": False}))
     c = pd.read_csv(DATA / "countries.csv").set_index("country").loc[allowed]

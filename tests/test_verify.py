@@ -156,7 +156,10 @@ C1_EMIS = [30 * 1.25 * HOURS * 300 / 1000,  # tCO2/yr, DE zone 300 kg/MWh
 C1_CARBON = [100 * e for e in C1_EMIS]
 C1_CAPEX = [1e6 * CRF20 * 60, 1e6 * CRF20 * 100]
 C1_FIXED = [2e5 + 1e5, (2e5 + 1e5) + 1e5]
-C1_GRID = [0.0, 10 * 1e5 * CRF40 * 1]  # one step at C in 2035 (25 MW > 20 MW headroom)
+# Grid (issue 14): the connection a site requests is IT capacity x peak PUE, not the mean load
+# (before: 0.5 x 40 x 1.25 = 25 MW at C, one step). A: 60 x 1.25 = 75 MVA > 50 MW headroom ->
+# 3 steps of 10 MW in both periods; C: 40 x 1.25 = 50 MVA > 20 -> 3 steps in 2035.
+C1_GRID = [3 * 10 * 1e5 * CRF40, (3 + 3) * 10 * 1e5 * CRF40]
 C1_WATER = [2.0 * 0.5 * HOURS * 30, 2.0 * 0.5 * HOURS * 50]
 C1_HEAT = [-20.0 * 50_000, -20.0 * 50_000]
 C1_OBJ = sum(C1_ENERGY + C1_CARBON + C1_CAPEX + C1_FIXED + C1_GRID + C1_WATER + C1_HEAT)
@@ -172,7 +175,8 @@ def case1_solution(objective: float = C1_OBJ) -> xr.Dataset:
     x[2, 0, 1] = 40
     ld = 0.5 * x.sum(axis=1)[:, None, :]
     g = np.zeros((3, 2))
-    g[2, 1] = 1
+    g[0, :] = 3  # peak-sized connections (issue 14): see C1_GRID
+    g[2, 1] = 3
     e = np.zeros((3, 2))
     e[0, :] = 50_000
     return make_solution({"site": S, "archetype": A, "period": P, "cooling": ["fixed"]},
@@ -299,10 +303,12 @@ def test_case1_violation_index_and_amount():
     ds = _edit(case1_solution(), "reinforcement_steps", 0, site="C", period=2035)
     rep = verify(ds, case1_data(), case1_scenario())
     (v,) = [v for v in rep.violations if v.constraint == "headroom"]
-    assert v.index == {"site": "C", "period": 2035}
-    assert v.lhs == pytest.approx(25.0) and v.rhs == pytest.approx(20.0)
-    assert v.amount == pytest.approx(5.0)
-    assert "grid: headroom at site=C, period=2035" in rep.summary()
+    # issue 14: checked per substation (here each site is its own) on the peak-sized
+    # connection 40 MW x PUE 1.25 = 50 MVA (was the mean load's 25 MW)
+    assert v.index == {"substation": "C", "period": 2035}
+    assert v.lhs == pytest.approx(50.0) and v.rhs == pytest.approx(20.0)
+    assert v.amount == pytest.approx(30.0)
+    assert "grid: headroom at substation=C, period=2035" in rep.summary()  # issue 14
 
 
 def test_case1_cost_components_reported_per_period():
@@ -801,7 +807,10 @@ REAL_CASES = {
                                                        "wind_offshore": 120.0}},
     "grid lead time, cheap steps": {"grid.lead_time_years": 5, "grid.step_cost_eur_per_mw": 1e3,
                                     "target.explicit_mw": [300.0, 900.0]},
+    # issue 14: zone caps and substations now bound IT x peak PUE and the Dutch sites are held
+    # to 70 MW (NL-HYPERSCALE-ZONES), so 800 MW no longer fit: 600 MW in 2035
     "zone headroom, anchors": {"grid.zone_headroom_mw": {"DE": 100.0, "FR": 150.0},
+                               "target.explicit_mw": [300.0, 600.0],
                                "anchors.sites": ["s2", "s5"], "anchors.max_expansion_mw": 60.0,
                                "anchors.archetypes": ["colocation", "hyperscale"]},
     "cooling off": {"blocks.cooling": False, "cooling.fixed_wue_m3_per_mwh": 0.3},

@@ -65,6 +65,9 @@ if res is not None and res.sites is not None:
                    f"{row.get('cooling', '')} cooling, {it_mw:,.1f} MW of IT capacity.")
     else:
         st.info(f"Not chosen in **{info.label}**.")
+    conn = sup.connection_text(row)  # why the site cannot connect earlier (issue 14)
+    if conn:
+        st.markdown(conn)
     if chosen:
         c = st.columns(5)
         c[0].metric("IT capacity (MW)", f"{it_mw:,.1f}")

@@ -33,7 +33,7 @@ from siting.app.maps import (
     site_deck,
     view_for,
 )
-from siting.app.site import site_costs
+from siting.app.site import connection_text, site_costs
 from siting.app.store import (
     ACTIVE_STATES,
     DEFAULT_RUNS_DIR,
@@ -67,7 +67,8 @@ __all__ = [
     "MAX_UPLOAD_BYTES", "Levers", "apply_levers", "cooling_options", "levers_of",
     "parse_scenario_upload", "preset_names", "DIFF_COLOURS", "PALETTE", "REJECTED_COLOUR",
     "TOOLTIP", "colour_map", "country_outlines", "map_points", "site_deck", "view_for",
-    "site_costs", "ACTIVE_STATES", "DEFAULT_RUNS_DIR", "FINAL_STATES", "MAX_ACTIVE_RUNS",
+    "site_costs", "connection_text", "ACTIVE_STATES", "DEFAULT_RUNS_DIR", "FINAL_STATES",
+    "MAX_ACTIVE_RUNS",
     "RESULT_FILES", "RUNS_ENV", "STAGES", "WORKER_MODULE", "RunInfo", "RunResult", "RunStore",
     "_update_status", "cancel_run", "fmt_time", "is_valid_analyst_id", "load_result",
     "log_tail", "new_analyst_id", "read_info", "refresh_status", "runs_root", "start_run",

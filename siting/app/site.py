@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from siting.results import Solution
 from siting.scenario import Scenario
 
@@ -14,3 +16,38 @@ def site_costs(sol: Solution, scenario: Scenario | None = None, site_id: str = "
     plan's cost components. ``scenario`` and ``site_row`` are accepted for the page's calls.
     """
     return sol.site_costs(site_id)
+
+
+def connection_text(row) -> str:
+    """Why the site cannot connect earlier, in words, from a run's site row (sites.csv).
+
+    Parameters
+    ----------
+    row : pandas.Series or dict
+        The site's row of the run's site table: ``connection_year`` (earliest year new
+        capacity may connect), ``connection_reason``, and when it hosts capacity
+        ``connected_from``, ``substation_id``, ``connection_mva`` (MVA),
+        ``onsite_generation_mw`` (MW).
+
+    Returns
+    -------
+    str
+        Markdown text; "" when the run has no grid-connection results (written before
+        issue 14).
+    """
+    get = row.get if hasattr(row, "get") else (lambda k, d=None: d)
+    year = get("connection_year")
+    if year is None or (isinstance(year, float) and math.isnan(year)):
+        return ""
+    out = [f"**Earliest grid connection: {int(year)}.** {get('connection_reason', '') or ''}"]
+    mva = get("connection_mva")
+    if mva is not None and float(mva) > 1e-6:
+        first = get("connected_from")
+        out.append(f"In this plan it connects from {int(first) if first else int(year)} at "
+                   f"substation {get('substation_id', '')}, requesting {float(mva):,.1f} MVA "
+                   "(IT capacity × peak PUE).")
+        gen = get("onsite_generation_mw")
+        if gen is not None and float(gen) > 1e-6:
+            out.append(f"A policy rule asks for {float(gen):,.1f} MW of dispatchable on-site "
+                       "generation.")
+    return " ".join(out)

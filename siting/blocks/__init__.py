@@ -37,9 +37,10 @@ from siting.blocks.base import (
 
 #: Build order of the built-in blocks (constraint rows are created in this order).
 ORDER = (
-    "structure", "target", "mix", "size", "site_max", "gigafactory", "grid", "land", "cooling",
-    "water", "renewables", "storage", "firm", "heat", "standards", "country", "demand",
-    "latency", "anchors", "energy", "carbon", "capex", "fixed_cost", "limits",
+    "structure", "target", "mix", "size", "site_max", "gigafactory", "grid", "connection",
+    "grid_rules", "land", "cooling", "water", "renewables", "storage", "firm", "heat",
+    "standards", "country", "demand", "latency", "anchors", "energy", "carbon", "capex",
+    "fixed_cost", "limits",
 )
 
 _REGISTRY: dict[str, Block] | None = None

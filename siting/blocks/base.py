@@ -35,7 +35,7 @@ Kind = Literal["structure", "requirement", "limit", "cost"]
 #: Model sets by dimension name (the Pyomo set each variable dimension is indexed by).
 DIM_SETS = {"site": "S", "archetype": "A", "period": "P", "cooling": "C", "zone": "Z",
             "slice": "H", "tech": "T", "region": "R", "pair": "N", "country": "K",
-            "mixcat": "KM", "lregion": "RL", "lpair": "NL"}
+            "mixcat": "KM", "lregion": "RL", "lpair": "NL", "substation": "B"}
 
 #: Order of the objective components (annual cost C_p = Σ of these, docs/MODEL.md); components
 #: declared by other blocks follow in registry order.

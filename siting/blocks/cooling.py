@@ -30,7 +30,7 @@ def params(P, sc, data) -> dict:
 
 
 def build(m, P, sc, elastic: bool = False) -> None:
-    """One technology per site; load only on the chosen one; barred technologies fixed to 0."""
+    """One technology per site; load and capacity only on the chosen one; barred ones fixed 0."""
     m.cooling_one = pyo.Constraint(m.S, rule=lambda m, s: qsum(m.q[s, c] for c in m.C) <= 1)
     ub = P.load_bound.tolist()
     allowed = P.cool_allowed
@@ -38,10 +38,16 @@ def build(m, P, sc, elastic: bool = False) -> None:
     m.cooling_link = pyo.Constraint(
         [(s, c) for s, c in zip(*np.nonzero(allowed), strict=True)], m.P,
         rule=lambda m, s, c, p: m.l[s, c, p] <= ub[s] * m.q[s, c])
+    # k[s,c,p] ≤ M_s·q[s,c]: IT capacity (which sizes the connection) only on the chosen one
+    cap = P.bigM.max(axis=1).tolist() if P.bigM.size else [0.0] * len(P.sites)
+    m.cooling_capacity = pyo.Constraint(
+        [(s, c) for s, c in zip(*np.nonzero(allowed), strict=True)], m.P,
+        rule=lambda m, s, c, p: m.k[s, c, p] <= cap[s] * m.q[s, c])
     for s, c in zip(*np.nonzero(~allowed), strict=True):
         m.q[int(s), int(c)].fix(0)
         for p in m.P:
             m.l[int(s), int(c), p].fix(0)
+            m.k[int(s), int(c), p].fix(0)
     # q[s,c] ≤ Σ_{a ∈ allowed(c)} y[s,a,last]: technologies reserved to some archetypes
     last = len(P.periods) - 1
     limited = {P.coolings.index(c): [P.archetypes.index(a) for a in arcs if a in P.archetypes]
@@ -71,7 +77,7 @@ BLOCK = Block(
     build=build,
     levers=levers,
     equations=(
-        "Σ_c q[s,c] ≤ 1; ℓ[s,c,p] ≤ U_s q[s,c]",
+        "Σ_c q[s,c] ≤ 1; ℓ[s,c,p] ≤ U_s q[s,c]; k[s,c,p] ≤ M_s q[s,c], M_s = max_a M[s,a]",
         "q[s,c] = 0 for evaporative technologies (`siting.climate.EVAPORATIVE`) at sites with "
         "`water_stress` > `cooling.water_stress_threshold`",
         "q[s,c] = 0 for technologies needing `cooling_water` at sites without it",

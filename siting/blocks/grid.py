@@ -1,32 +1,28 @@
-"""Grid: peak facility power within the connection headroom plus reinforcement steps."""
+"""Grid: peak-sized connections of the sites on a substation within its shared capacity (net of
+existing load, plus freed plant capacity, up to the reference incident) and the reinforcement
+steps bought for it, usable after the connection year plus the reinforcement lead time."""
 
 from __future__ import annotations
 
 import numpy as np
 import pyomo.environ as pyo
 
+from siting.blocks._grid import grid_inputs
 from siting.blocks._power import peak_power
 from siting.blocks.base import Block, CostTerm, DualRow, Linear, Variable, members, qsum
 from siting.physics.finance import crf
 
 
 def params(P, sc, data) -> dict:
-    """Headroom per (site, period), reinforcement permission, cost per step, zone caps."""
-    s = data.sites
-    rp = s["retiring_plant_mw"].to_numpy(float) * sc.site_rules.retiring_plant_share
-    ry = s["retire_year"].to_numpy(float)
-    per = np.asarray(P.periods, dtype=float)
-    freed = (ry[:, None] > 0) & (ry[:, None] <= per[None, :])
-    headroom = s["grid_headroom_mw"].to_numpy(float)[:, None] + rp[:, None] * freed
+    """``grid_inputs`` (:class:`~siting.blocks._grid.GridInputs`), ``substations`` (the set B),
+    ``reinf_cost`` (EUR/yr per step) and ``zone_cap`` (zone index -> MW)."""
+    gi = grid_inputs(P, sc, data)
     g = sc.grid
-    reinf_allowed = np.array([g.reinforcement and (p - g.lead_time_years
-                                                   >= sc.periods.base_year)
-                              for p in P.periods])
     rate = sc.periods.discount_rate
     zone_idx = {z: i for i, z in enumerate(P.zones)}
     return {
-        "headroom": headroom,
-        "reinf_allowed": reinf_allowed,
+        "grid_inputs": gi,
+        "substations": gi.substations,
         "reinf_cost": g.step_mw * g.step_cost_eur_per_mw * crf(rate, g.step_lifetime_years),
         "zone_cap": {zone_idx[z]: float(v) for z, v in g.zone_headroom_mw.items()
                      if z in zone_idx},
@@ -34,43 +30,53 @@ def params(P, sc, data) -> dict:
 
 
 def _has_steps(sc, P) -> bool:
-    return bool(P.reinf_allowed.any())
+    return bool(P.grid_inputs.reinf_allowed.any())
 
 
 def build(m, P, sc, elastic: bool = False) -> None:
-    """Peak facility power Σ_c PUEmax·ℓ ≤ headroom + step·g; g only after the lead time."""
-    z = P.site_zone
+    """Σ_{s on b} requested connection ≤ available[b,p] + step·g[b,p] (≤ cap[b]); g after the
+    substation's connection year + lead time, nondecreasing; zone caps."""
+    gi = P.grid_inputs
     has_g = hasattr(m, "g")
     step = sc.grid.step_mw
+    B = len(gi.substations)
+    mem = members(gi.site_sub, B)
+    avail = gi.avail_mw
 
-    def peak(m, s, p):
-        return peak_power(m, P, s, p)
-
-    def rule(m, s, p):
-        cap = float(P.headroom[s, p])
-        if not np.isfinite(cap):
+    def rule(m, b, p):
+        cap = float(avail[b, p])
+        steps = has_g and bool(gi.reinf_allowed[b, p])
+        if not np.isfinite(cap) or not mem[b]:
             return pyo.Constraint.Skip
-        extra = step * m.g[s, p] if has_g else 0
-        return peak(m, s, p) <= cap + extra
+        extra = step * m.g[b, p] if steps else 0
+        return qsum(peak_power(m, P, s, p) for s in mem[b]) <= cap + extra
 
-    m.grid = pyo.Constraint(m.S, m.P, rule=rule)
+    m.grid = pyo.Constraint(m.B, m.P, rule=rule)
     if has_g:
         later = [p for p in m.P if p > 0]
-        m.grid_keep = pyo.Constraint(m.S, later, rule=lambda m, s, p: m.g[s, p] >= m.g[s, p - 1])
-        for p in m.P:
-            if not P.reinf_allowed[p]:
-                for s in m.S:
-                    m.g[s, p].fix(0)
+        m.grid_keep = pyo.Constraint(m.B, later, rule=lambda m, b, p: m.g[b, p] >= m.g[b, p - 1])
+        for b in m.B:
+            for p in m.P:
+                if not gi.reinf_allowed[b, p]:
+                    m.g[b, p].fix(0)
+        # reinforcement cannot lift a substation above the reference incident
+        top = avail + step * sc.grid.max_steps * gi.reinf_allowed
+        capped = [(b, p) for b in m.B for p in m.P
+                  if gi.reinf_allowed[b, p] and np.isfinite(gi.cap_mw[b])
+                  and top[b, p] > gi.cap_mw[b] + 1e-9]
+        m.grid_cap = pyo.Constraint(capped, rule=lambda m, b, p: qsum(
+            peak_power(m, P, s, p) for s in mem[b]) <= float(gi.cap_mw[b]))
     if P.zone_cap:
-        mem = members(z, len(P.zones))
+        zmem = members(P.site_zone, len(P.zones))
         m.grid_zone = pyo.Constraint(
             list(P.zone_cap), m.P,
-            rule=lambda m, zi, p: qsum(peak(m, s, p) for s in mem[zi]) <= P.zone_cap[zi])
+            rule=lambda m, zi, p: qsum(peak_power(m, P, s, p) for s in zmem[zi])
+            <= P.zone_cap[zi])
 
 
 def reinforcement_cost(P, sc, q) -> list[Linear]:
-    """reinf_cost per step in use, every period (EUR/yr)."""
-    return [Linear("g", np.full((len(P.sites), len(P.periods)), P.reinf_cost))]
+    """reinf_cost per step in use at every substation, every period (EUR/yr)."""
+    return [Linear("g", np.full((len(P.substations), len(P.periods)), P.reinf_cost))]
 
 
 def levers(sc) -> list[tuple[str, dict]]:
@@ -90,8 +96,8 @@ def levers(sc) -> list[tuple[str, dict]]:
                     "years (grid.lead_time_years = 0)", {"grid.lead_time_years": 0}))
     if g.reinforcement:
         n = max(1, 2 * g.max_steps)
-        out.append((f"allowing {n} reinforcement steps per site instead of {g.max_steps} "
-                    f"(grid.max_steps = {n})", {"grid.max_steps": n}))
+        out.append((f"allowing {n} reinforcement steps per substation instead of "
+                    f"{g.max_steps} (grid.max_steps = {n})", {"grid.max_steps": n}))
     if g.zone_headroom_mw:
         out.append(("lifting the zone headroom caps (grid.zone_headroom_mw = {})",
                     {"grid.zone_headroom_mw": {}}))
@@ -100,12 +106,13 @@ def levers(sc) -> list[tuple[str, dict]]:
 
 BLOCK = Block(
     name="grid",
-    purpose="Peak facility power at a site stays within its grid headroom plus the "
-            "reinforcement steps it buys (usable after the lead time).",
-    plain="the grid headroom at candidate sites",
+    purpose="The peak-sized connections (IT MW × peak PUE) of the sites on one substation stay "
+            "within its shared capacity net of existing load, plus freed plant capacity and "
+            "the reinforcement steps bought for it, never above the reference incident.",
+    plain="the grid headroom at the sites' substations",
     kind="limit",
-    variables=(Variable("g", ("site", "period"), "integer",
-                        "grid reinforcement steps usable in p (cumulative)",
+    variables=(Variable("g", ("substation", "period"), "integer",
+                        "grid reinforcement steps usable at substation b in p (cumulative)",
                         output="reinforcement_steps",
                         bounds=lambda sc, P: (0, sc.grid.max_steps), when=_has_steps),),
     params=params,
@@ -113,16 +120,24 @@ BLOCK = Block(
     costs=(CostTerm("grid", "grid reinforcement", reinforcement_cost,
                     when=lambda sc, P, built: "g" in built),),
     levers=levers,
-    duals=(DualRow("grid", "one more MW of grid headroom (facility power) at {site}",
-                   "EUR per MW", ("site", "period")),
+    duals=(DualRow("grid", "one more MW of substation capacity", "EUR per MW",
+                   ("substation", "period")),
            DualRow("grid_zone", "one more MW of zone headroom in {zone}", "EUR per MW",
                    ("zone", "period"))),
     equations=(
-        "Σ_c PUEmax[c,z(s)] ℓ[s,c,p] ≤ H[s,p] + `step_mw` g[s,p], H[s,p] = `grid_headroom_mw` "
-        "+ `site_rules.retiring_plant_share` × `retiring_plant_mw` × [0 < `retire_year` ≤ p]",
-        "g nondecreasing in p; g[s,p] = 0 if p − `lead_time_years` < `base_year` or "
-        "`grid.reinforcement` is false",
-        "zone cap Σ_{s∈z} Σ_c PUEmax ℓ ≤ `zone_headroom_mw`[z] for listed zones",
-        "cost: `step_mw` × `step_cost_eur_per_mw` × CRF(r, `step_lifetime_years`) × Σ_s g[s,p]",
+        "requested connection r[s,p] = Σ_c PUEmax[c,z(s)] k[s,c,p] (MW = MVA; IT capacity × "
+        "peak PUE of the hottest slice, `siting.blocks._power.peak_power`)",
+        "Σ_{s∈b} r[s,p] ≤ A[b,p] + `step_mw` g[b,p]; b = the site's `substation_id` "
+        "(`grid.capacity` = substation) or the site itself (`grid.capacity` = site, or no "
+        "substation_id)",
+        "A[b,p] = min(cap_b, C_b + F[b,p]); C_b = substations.csv `capacity_mw` (own connection "
+        "point: `grid_headroom_mw`); cap_b = `cap_mw` (reference incident; inf for own points); "
+        "F[b,p] = `site_rules.retiring_plant_share` × Σ_{distinct units u at b} "
+        "`retiring_plant_mw`_u [0 < `retire_year`_u ≤ p]",
+        "Σ_{s∈b} r[s,p] ≤ cap_b where reinforcement could pass it",
+        "g nondecreasing in p; g[b,p] = 0 unless `grid.reinforcement`, p ≥ Y_b + "
+        "`lead_time_years` (Y_b = min connection year of b's sites) and A[b,p] < cap_b",
+        "zone cap Σ_{s∈z} r[s,p] ≤ `zone_headroom_mw`[z] for listed zones",
+        "cost: `step_mw` × `step_cost_eur_per_mw` × CRF(r, `step_lifetime_years`) × Σ_b g[b,p]",
     ),
 )

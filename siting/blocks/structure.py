@@ -9,10 +9,13 @@ from siting.errors import ScenarioError
 
 
 def build(m, P, sc, elastic: bool = False) -> None:
-    """Load split, one archetype per site, built stays built, opening bound x ≤ M·y."""
+    """Load and capacity split, one archetype per site, built stays built, opening bound x ≤ M·y."""
     util = P.arch["utilisation"].to_numpy(float).tolist()  # Python floats: fast with Pyomo
     m.load_split = pyo.Constraint(m.S, m.P, rule=lambda m, s, p: qsum(
         m.l[s, c, p] for c in m.C) == qsum(util[a] * m.x[s, a, p] for a in m.A))
+    # IT capacity by cooling technology (sizes the grid connection, siting.blocks._power)
+    m.capacity_split = pyo.Constraint(m.S, m.P, rule=lambda m, s, p: qsum(
+        m.k[s, c, p] for c in m.C) == qsum(m.x[s, a, p] for a in m.A))
     m.one_archetype = pyo.Constraint(m.S, m.P, rule=lambda m, s, p: qsum(
         m.y[s, a, p] for a in m.A) <= 1)
     later = [p for p in m.P if p > 0]
@@ -46,7 +49,7 @@ def build(m, P, sc, elastic: bool = False) -> None:
 BLOCK = Block(
     name="structure",
     purpose="What every plan obeys: one archetype per site, capacity only where open, built "
-            "stays built, load split over cooling technologies.",
+            "stays built, load and IT capacity split over cooling technologies.",
     plain="the structure of the plan",
     kind="structure",
     variables=(
@@ -56,10 +59,14 @@ BLOCK = Block(
                  "IT capacity (MW), cumulative", output="it_mw"),
         Variable("l", ("site", "cooling", "period"), "nonnegative",
                  "mean IT load (MW) carried by cooling technology c", output="load_mw"),
+        Variable("k", ("site", "cooling", "period"), "nonnegative",
+                 "IT capacity (MW) on cooling technology c (sizes the grid connection)",
+                 output="it_mw_cooling"),
     ),
     build=build,
     equations=(
         "load split: Σ_c ℓ[s,c,p] = Σ_a u_a x[s,a,p]",
+        "capacity split: Σ_c k[s,c,p] = Σ_a x[s,a,p] (IT capacity by cooling technology)",
         "one archetype per site: Σ_a y[s,a,p] ≤ 1",
         "built stays built: y[s,a,p] ≥ y[s,a,p−1], x[s,a,p] ≥ x[s,a,p−1]",
         "a bid's what-if: Σ_a y[s,a,P_last] ≥ 1 for s in `force_open`; y[s,·,·] = 0 for s in "

@@ -11,12 +11,14 @@ numbers are not a forecast: they only give HiGHS a realistic, hard model of a ch
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 
 from siting.data.instance import EUROPE_LAT, EUROPE_LON, write_instance
+from siting.paths import embedded_data_dir
 from siting.sitedata import SiteData
 
 #: Position jitter (degrees, standard deviation): ≈ 5 km in latitude.
@@ -76,11 +78,17 @@ def write_jittered_instance(data: SiteData, n: int, folder: str | os.PathLike, *
     """Write an instance folder of ``n`` jittered sites (:func:`jittered_sites`).
 
     Profiles and countries are not written: the folder's zones are the embedded ones, so
-    :func:`siting.data.read_instance` takes them from the embedded data.
+    :func:`siting.data.read_instance` takes them from the embedded data. The source bundle's
+    ``substations.csv`` is copied, so the copies share their original's substation.
     """
     sites = jittered_sites(data, n, seed=seed)
     bundle = SiteData(sites=sites, profiles=data.profiles, countries=data.countries)
-    return write_instance(bundle, folder, overwrite=True)
+    out = write_instance(bundle, folder, overwrite=True)
+    # the copies keep their original's substation_id: they share its capacity (issue 14)
+    src = Path(str(data.meta.get("source", "")) or embedded_data_dir()) / "substations.csv"
+    if "substation_id" in sites and src.is_file():
+        shutil.copyfile(src, out / "substations.csv")
+    return out
 
 
 __all__ = ["jittered_sites", "write_jittered_instance"]

@@ -148,7 +148,9 @@ def _lp_fix_start(comp: Compiled, solve_one, deadline: Deadline, mip_gap: float
     site = np.array([i[0] if i else -1 for i in comp.col_index])
     if not (fam == "x").any():
         return None
-    n_sites = int(site[fam == "x"].max()) + 1
+    # fixed variables (e.g. capacity before a site's connection year) have no column: size
+    # the site axis from every site-indexed family that is left
+    n_sites = int(site[np.isin(fam, ("x", "y", "q", "l"))].max()) + 1
     used = np.zeros(n_sites, dtype=bool)
     np.logical_or.at(used, site[fam == "x"], x_lp[fam == "x"] > 1e-6)
     ub = np.asarray(lp.col_upper_, dtype=float).copy()

@@ -74,6 +74,14 @@ READINGS = (
     "PUE/WUE are called without relative humidity (climate's default humidity)",
     "limits: the water cap is checked whenever block limits is on (W = 0 if no site uses water)",
     "NaN cells in site columns with a non-NaN default (e.g. fixed_cost_eur) read as the default",
+    "requested connection r[s,p] = Σ_c PUEmax[c,z] k[s,c,p], k = `it_mw_cooling`; a solution "
+    "without `it_mw_cooling` is read with the site's whole IT capacity on its chosen (else "
+    "load-carrying) cooling technology",
+    "`reinforcement_steps` over (substation, period); over (site, period) when every site is "
+    "its own connection point (solutions written before issue 14)",
+    "the reference-incident cap is checked at every substation with a finite `cap_mw`",
+    "dispatchable_generation_required: on-site generation ≥ r only where r exceeds the "
+    "threshold by more than the tolerance; none where no rule asks",
 )
 
 

@@ -20,6 +20,9 @@ def check(ctx) -> None:
     ck.check("cooling", "single technology", q.sum(axis=1), "<=", 1.0, ("site",), lab)
     ck.check("cooling", "load needs the technology", ld, "<=",
              _mul(inp.U[:, None, None], q[:, :, None]), SCP, lab)
+    Mk = inp.bigM.max(axis=1) if inp.bigM.size else np.zeros(inp.S.size)
+    ck.check("cooling", "capacity needs the technology", ctx.dec["k"], "<=",
+             _mul(Mk[:, None, None], q[:, :, None]), SCP, lab)
     clim = inputs._climate()
     evap = np.array([c in set(clim.EVAPORATIVE) for c in C])
     needs = np.array([c in set(clim.NEEDS_COOLING_WATER) for c in C])

@@ -25,7 +25,6 @@ def check(ctx) -> None:
     d = ctx.dec
     d["y"], d["x"], d["ld"] = y, x, ld
     d["q"] = ctx.read(COOLING_CHOICE, ("site", "cooling"), act["cooling"])
-    d["g"] = ctx.read("reinforcement_steps", SP, act["grid"])
     d["v"] = ctx.read("ppa_mw", ("zone", "tech", "period"), act["renewables"])
     d["m"] = ctx.read("matched_mw", ("zone", "slice", "period"), act["renewables"])
     d["f"] = ctx.read("served_mw", ("site", "region", "period"), act["demand"])
@@ -47,6 +46,21 @@ def check(ctx) -> None:
     ck.check("structure", "load_mw >= 0", ld, ">=", 0.0, SCP, lab)
     xu = np.einsum("sap,a->sp", x, u)  # mean IT load (MW)
     ck.check("structure", "load split", ld.sum(axis=1), "==", xu, SP, lab)
+    # IT capacity by cooling k[s,c,p]; a solution without it (written before issue 14) is read
+    # as the site's whole capacity on the technology that carries its load
+    if "it_mw_cooling" in ds:
+        k = ctx.read("it_mw_cooling", SCP, True)
+        ck.check("structure", "it_mw_cooling >= 0", k, ">=", 0.0, SCP, lab)
+        ck.check("structure", "capacity split", k.sum(axis=1), "==", x.sum(axis=1), SP, lab)
+    else:
+        on_c = ld.sum(axis=2) if ld.shape[1] > 1 else np.ones((x.shape[0], 1))
+        if act["cooling"] and d["q"].size:
+            on_c = np.where(d["q"].sum(axis=1, keepdims=True) > 0.5, d["q"], on_c)
+        pick = np.zeros_like(on_c)
+        if on_c.size:
+            pick[np.arange(on_c.shape[0]), on_c.argmax(axis=1)] = 1.0
+        k = pick[:, :, None] * x.sum(axis=1)[:, None, :]
+    d["k"] = k
     ck.check("structure", "one archetype per site", y.sum(axis=1), "<=", 1.0, SP, lab)
     sid = np.asarray([str(s) for s in inp.S])
     forced = np.isin(sid, [str(s) for s in sc.force_open])
