@@ -77,6 +77,7 @@ except SitingError as exc:
 if base.description:
     st.caption(base.description)
 lv = sup.levers_of(base)
+bounds = sup.related_bounds(base)
 
 
 def k(name: str) -> str:
@@ -107,8 +108,13 @@ with col_a:
                                  max_value=500_000.0, value=lv.target_new_mw, step=100.0,
                                  key=k("new_mw"))
     st.subheader("AI gigafactories")
-    gf_count = st.number_input("AI gigafactories, at most (count)", min_value=0, max_value=50,
+    g1, g2 = st.columns(2)
+    gf_min = g1.number_input("AI gigafactories, at least (count)", min_value=0, max_value=50,
+                             value=lv.gigafactory_min_count, step=1, key=k("gf_min"))
+    gf_count = g2.number_input("AI gigafactories, at most (count)", min_value=0, max_value=50,
                                value=lv.gigafactory_max_count, step=1, key=k("gf_count"))
+    if bounds.get("gigafactory"):
+        st.caption(bounds["gigafactory"])
     gf_chips = st.number_input("AI chips per gigafactory (accelerators)", min_value=1_000,
                                max_value=2_000_000, value=lv.gigafactory_chips, step=10_000,
                                key=k("gf_chips"))
@@ -124,15 +130,20 @@ with col_b:
     matching = st.radio("Renewable matching rule", ["hourly", "annual"],
                         index=0 if lv.renewable_matching == "hourly" else 1, key=k("matching"),
                         horizontal=True, help="hourly: per time slice; annual: over the year")
+    st.caption(bounds["renewables"] + " At 0 % the plan may still buy renewable power "
+               "(PPAs) where it is cheaper than the grid.")
     st.subheader("Country balance")
     cap = st.slider("Country share cap (% of new IT capacity in any one country)", 5, 100,
                     int(round(lv.country_max_share * 100)), step=5, key=k("cap"))
+    st.caption(bounds["country"])
 with col_c:
     st.subheader("Cooling and water")
     options = sup.cooling_options(base)
     cooling = st.multiselect("Cooling options (technologies allowed)", options,
                              default=[c for c in lv.cooling_technologies if c in options],
                              key=k("cooling"))
+    if bounds.get("cooling"):
+        st.caption(bounds["cooling"] + " Unticking a technology drops it from that rule too.")
     stress = st.slider("Water-stress threshold (WRI Aqueduct score 0–5; evaporative cooling "
                        "barred above)", 0.0, 5.0, float(lv.water_stress_threshold), step=0.25,
                        key=k("stress"))
@@ -144,16 +155,25 @@ levers = sup.Levers(
     target_year=int(year), target_mode="multiplier" if mode.startswith("multiplier") else
     "explicit", target_multiplier=float(mult), target_new_mw=float(new_mw),
     baseline_mw=lv.baseline_mw, gigafactory_max_count=int(gf_count),
+    gigafactory_min_count=int(gf_min),
     gigafactory_chips=int(gf_chips), gigafactory_kw_per_chip=float(gf_kw),
     carbon_price_eur_per_tco2=float(carbon), renewable_share=share / 100.0,
     renewable_matching=matching, water_stress_threshold=float(stress),
     country_max_share=cap / 100.0, cooling_technologies=list(cooling),
     time_limit_s=float(tlimit))
-scenario = None
-try:
-    scenario = sup.apply_levers(base, levers)
-except SitingError as exc:
-    st.error(f"These levers do not make a valid scenario — {exc}")
+# guard: the schema and the combinations that can never give a plan, before Run
+n_countries = int(data.sites["country"].nunique()) if data is not None else None
+scenario, issues = sup.check_levers(base, levers, n_countries)
+if scenario is not None and data is not None and not issues:
+    try:  # the model's own checks of the scenario against the data (fast: no solve)
+        sup.preflight(data, scenario)
+    except SitingError as exc:
+        issues.append(sup.LeverIssue((), f"the model refuses this scenario: {exc}",
+                                     "change the lever named in the message"))
+for issue in issues:
+    st.error(f"These levers cannot give a plan: {issue.message}. **Fix:** {issue.fix}.")
+if issues:
+    scenario = None
 
 # ---------------------------------------------------------------------------- save and run
 st.header("3 · Save and run")

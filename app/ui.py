@@ -49,10 +49,12 @@ def store() -> sup.RunStore:
 
 def page_setup(title: str) -> sup.RunStore:
     """Page config, the analyst's workspace and the sidebar; returns the run store."""
-    st.set_page_config(page_title=f"siting — {title}", page_icon=":material/factory:", layout="wide")
+    # an emoji favicon is drawn in the page (a data URL); ":material/…:" icons would be
+    # fetched from fonts.gstatic.com, and the app promises to work offline
+    st.set_page_config(page_title=f"siting — {title}", page_icon="🏭", layout="wide")
     s = store()
     with st.sidebar:
-        runs = s.runs()
+        runs = s.runs(kind=None)
         n_active = sum(r.active for r in runs)
         st.caption(f"Workspace `{s.analyst[:8]}…` · {len(runs)} run(s)"
                    + (f", {n_active} running" if n_active else ""))
@@ -160,11 +162,15 @@ def outcome_banner(info: sup.RunInfo, res: sup.RunResult | None = None) -> None:
         st.info(f"**{info.label}**: {text}")
 
 
-def legend(cmap: dict[str, list[int]], extra: dict[str, list[int]] | None = None) -> None:
+def legend(cmap: dict[str, list[int]], extra: dict[str, list[int]] | None = None,
+           gigafactories: bool = False) -> None:
     items = {**cmap, **(extra or {})}
     parts = [f"<span style='display:inline-block;width:11px;height:11px;border-radius:6px;"
              f"background:rgb({c[0]},{c[1]},{c[2]});margin:0 4px 0 10px'></span>{name}"
-             for name, c in items.items()]
+             for name, c in items.items() if name != "gigafactory" or not gigafactories]
+    if gigafactories:
+        parts.append("<span style='color:#c81414;font-size:1.2em;margin:0 4px 0 10px'>★"
+                     "</span>AI gigafactory (labelled)")
     st.markdown("<div style='font-size:0.85em'>" + "".join(parts) + "</div>",
                 unsafe_allow_html=True)
 
@@ -175,6 +181,21 @@ def site_map(sites, color_by: str = "archetype", show_rejected: bool = True, dif
     pts, cmap = sup.map_points(sites, color_by=color_by, show_rejected=show_rejected, diff=diff)
     deck = sup.site_deck(pts, outlines())
     st.pydeck_chart(deck, height=height, key=key)
-    legend(cmap, {"not chosen": sup.REJECTED_COLOUR} if show_rejected and diff is None else None)
-    st.caption("Dot area ∝ IT capacity (MW). Hover a dot for its figures. Country outlines "
-               "from the embedded data; no internet map tiles are used.")
+    has_gf = bool(pts["gigafactory"].any()) if "gigafactory" in pts.columns else False
+    legend(cmap, {"not chosen": sup.REJECTED_COLOUR} if show_rejected and diff is None else None,
+           gigafactories=has_gf)
+    st.caption("Dot area ∝ IT capacity (MW); AI gigafactories are stars with their name. "
+               "Ids gf-… are greenfield plots (one per NUTS-2 region), not gigafactories. "
+               "Hover a site for its figures. Country outlines from the embedded data; no "
+               "internet map tiles or fonts are used.")
+
+
+def download_grid(files: list[tuple[str, str, str, bytes]], per_row: int = 4,
+                  key_prefix: str = "dl") -> None:
+    """Download buttons in rows (labels never cut): (name, label, mime, bytes) each."""
+    for start in range(0, len(files), per_row):
+        cols = st.columns(per_row)
+        for col, (name, label, mime, data) in zip(cols, files[start:start + per_row],
+                                                   strict=False):
+            col.download_button(label, data, file_name=name, mime=mime, on_click="ignore",
+                                key=f"{key_prefix}-{name}", width="stretch")

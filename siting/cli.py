@@ -18,7 +18,7 @@ from rich.table import Table
 
 import siting
 from siting.api import solve
-from siting.bid import evaluate_site
+from siting.bid import DEFAULT_STEPS, LEVERS, evaluate_plot, evaluate_site
 from siting.blocks import component_order, get, registry
 from siting.blocks._describe import (
     components_markdown,
@@ -27,6 +27,7 @@ from siting.blocks._describe import (
     summary_table,
     variables_markdown,
 )
+from siting.brief import write_brief
 from siting.data import load
 from siting.data.fetch import fetch
 from siting.data.info import summary
@@ -35,7 +36,7 @@ from siting.errors import InputError, ScenarioError, SitingError, clip
 from siting.explain import explain_infeasibility
 from siting.fmt import money, num, pct
 from siting.orlib import read_orlib_cap, write_instance_folder
-from siting.outdir import check_out_dir
+from siting.outdir import check_out_dir, write_atomic
 from siting.pareto import frontier_table, write_pareto
 from siting.pareto import pareto as run_pareto
 from siting.paths import app_dir, embedded_data_dir, raw_data_dir, user_cache_dir
@@ -322,27 +323,58 @@ def sensitivity(
 @app.command("site")
 @_guard
 def site_cmd(
-    site_id: Annotated[str, typer.Argument(help="candidate site id")],
+    site_id: Annotated[str, typer.Argument(help="candidate site id, or 'evaluate' for any plot given by --lon/--lat/--polygon")],
+    lon: Annotated[float | None, typer.Option("--lon", help="plot longitude (degrees, WGS84), with 'evaluate'")] = None,
+    lat: Annotated[float | None, typer.Option("--lat", help="plot latitude (degrees, WGS84), with 'evaluate'")] = None,
+    polygon: Annotated[Path | None, typer.Option("--polygon", help="plot outline: GeoJSON or GeoPackage (its area is the plot's land)")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="plot name (the id becomes plot-<name>)")] = None,
     scenario: Annotated[str, typer.Option("--scenario", help="scenario TOML or preset")] = DEFAULT_SCENARIO,
     data: Annotated[str | None, typer.Option("--data", help="instance folder")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="override: key.path=value")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="write the bid brief (Markdown)")] = None,
-    time_limit: Annotated[float | None, typer.Option(help="time limit of the whole brief (s)")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="folder for brief.html, brief.pdf, brief.md, brief.json (a path ending .md: the Markdown brief only)")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="solver time limit per solve (s)")] = None,
+    budget: Annotated[float | None, typer.Option("--budget", help="time budget of the whole brief (s): 'what it takes' stops when it is spent")] = None,
+    levers: Annotated[str, typer.Option("--levers", help="what it takes: comma-separated levers among price,support,headroom,land ('' for none)")] = ",".join(LEVERS),
+    steps: Annotated[int, typer.Option("--steps", help="bisection re-solves per lever")] = DEFAULT_STEPS,
+    no_pdf: Annotated[bool, typer.Option("--no-pdf", help="skip brief.pdf")] = False,
 ) -> None:
-    """A bid brief for one site: rank, whether the plan picks it, cost of forcing it in."""
+    """A bid brief for a candidate site (siting site ID) or any plot of land (siting site
+    evaluate --lon X --lat Y [--polygon FILE]): rank, whether the plan picks it, the cost of
+    forcing it in, why, and what it takes (power price, support, headroom, land)."""
     sc = _load_scenario(scenario, set_)
-    deadline = Deadline(sc.solver.time_limit_s if time_limit is None else time_limit)
-    if out is not None and out.is_dir():
-        raise InputError(f"--out {clip(str(out))}: is a folder; the bid brief is one "
-                         "Markdown file")
-    with console.status(f"solving {sc.name} with and without {site_id}…"):
-        brief = evaluate_site(load(data), sc, site_id, deadline=deadline)
+    lv = tuple(x.strip() for x in levers.split(",") if x.strip())
+    unknown = sorted(set(lv) - set(LEVERS))
+    if unknown:
+        raise ScenarioError(f"--levers: unknown {unknown}; choose among {list(LEVERS)}")
+    # the command's deadline: the brief's budget (--budget) when given
+    kw = {"time_limit": time_limit, "budget_s": budget, "levers": lv, "steps": steps,
+          "deadline": Deadline(budget) if budget is not None else None}
+    if out is not None and out.suffix.lower() != ".md":
+        check_out_dir(out)  # before any solving: a usable folder for the brief files
+    bundle = load(data)
+    if site_id == "evaluate":
+        if polygon is None and (lon is None or lat is None):
+            raise InputError("siting site evaluate needs --lon and --lat (degrees), or --polygon")
+        what = name or (f"the plot at {lon:.4f}, {lat:.4f}" if lon is not None else "the plot")
+        with console.status(f"evaluating {what} under {sc.name}…"):
+            brief = evaluate_plot(lon, lat, sc, polygon=polygon, name=name, data=bundle, **kw)
+    else:
+        if lon is not None or lat is not None or polygon is not None:
+            raise InputError("--lon/--lat/--polygon go with 'siting site evaluate', not with a "
+                             "site id")
+        with console.status(f"solving {sc.name} with and without {site_id}…"):
+            brief = evaluate_site(bundle, sc, site_id, **kw)
     for line in brief.statements():
         console.print("• " + line, highlight=False, soft_wrap=True)
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(brief.to_markdown(), encoding="utf-8")
-        console.print(f"wrote {out}")
+        if out.suffix.lower() == ".md":
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(brief.to_markdown(), encoding="utf-8")
+            console.print(f"wrote {out}")
+        else:
+            files = write_atomic(out, lambda d: write_brief(brief, d, pdf=not no_pdf),
+                                 meta={"kind": "brief"})
+            console.print(f"wrote {', '.join(f.name for f in files)} to {out}")
 
 
 @app.command("blocks")

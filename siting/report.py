@@ -3,10 +3,75 @@
 from __future__ import annotations
 
 import html
+import math
+import tomllib
 from datetime import UTC, datetime
 
 from siting.fmt import KPI_ROWS, fmt_time, kpi_value
 from siting.fmt import num as _num
+from siting.svgmap import Marker, legend_html, svg_map
+
+GIGAFACTORY = "gigafactory"
+
+
+def kpi_notes(kpis: dict, scenario: dict | str | None = None) -> dict[str, str]:
+    """Plain words for indicators that surprise, keyed by KPI (``ref``, ``water_m3``).
+
+    ``scenario`` is the run's scenario as a dict or TOML text. REF > 0 with the renewable
+    matching share at 0 comes from PPAs the plan buys because they are cheaper than grid power
+    in some hours; REF above the required share is the same effect.
+    """
+    if isinstance(scenario, str):
+        try:
+            scenario = tomllib.loads(scenario)
+        except tomllib.TOMLDecodeError:
+            scenario = None
+    sc = scenario or {}
+    share = float((sc.get("renewables") or {}).get("share", 0.0) or 0.0)
+    out: dict[str, str] = {}
+    ref = kpi_value(kpis, "ref")
+    if math.isfinite(ref) and ref > share + 1e-3:
+        if share <= 0:
+            out["ref"] = (f"REF is {100 * ref:.1f} % although the renewable-matching lever is at "
+                          "0 %: the plan contracts renewable power (PPAs) where it is cheaper "
+                          "than grid power, so renewable energy comes from cost, not from a "
+                          "requirement.")
+        else:
+            out["ref"] = (f"REF is {100 * ref:.1f} %, above the required {100 * share:.0f} %: "
+                          "beyond the requirement, renewable contracts (PPAs) are bought where "
+                          "they are cheaper than grid power.")
+    water = kpi_value(kpis, "water_m3")
+    if math.isfinite(water) and water <= 1e-6 and kpi_value(kpis, "it_mw") > 0:
+        out["water_m3"] = ("Water is 0: the chosen cooling technologies (air economiser, dry "
+                           "cooler, direct liquid or sea/river water cooling) evaporate no "
+                           "water in this model.")
+    return out
+
+
+def sites_map(site_table, width: int = 640) -> str:
+    """Inline SVG map of a run's chosen sites over the embedded outlines (gigafactories as
+    stars, dot area ∝ MW); "" when the table has no coordinates."""
+    if site_table is None or not {"lon", "lat"} <= set(site_table.columns):
+        return ""
+    t = site_table
+    if "open" in t.columns:
+        t = t[t["open"].astype(str).str.lower().isin(("true", "1"))]
+    markers = []
+    for sid, r in t.iterrows():
+        try:
+            lon, lat, mw = float(r["lon"]), float(r["lat"]), float(r.get("it_mw", 0.0))
+        except (TypeError, ValueError):
+            continue
+        gf = str(r.get("archetype", "")) == GIGAFACTORY
+        name = str(r.get("name", "") or sid)
+        markers.append(Marker(lon, lat, radius=(7.0 if gf else 1.5 + 0.3 * math.sqrt(max(mw, 0))),
+                              fill="#d62728" if gf else "#1f77b4", shape="star" if gf else "circle",
+                              label=name if gf else "",
+                              title=f"{name} ({sid}): {mw:,.0f} MW {r.get('archetype', '')}"))
+    markers.sort(key=lambda m: m.shape == "star")  # gigafactories on top
+    return svg_map(markers, title="chosen sites") + legend_html(
+        [("star", "#d62728", "AI gigafactory"), ("circle", "#1f77b4", "other chosen site "
+                                                  "(area ∝ MW)")])
 
 
 def _svg_bars(items: list[tuple[str, float]], unit: str, width: int = 640,
@@ -83,6 +148,8 @@ def html_report(summary: dict, label: str = "", scenario_toml: str = "",
             out.append(f"<tr><td>{e(lab)}</td><td>{_fmtx(v, ',.3f' if unit in ('-', 'm3/MWh') else ',.1f')}"
                        f"</td><td>{e(unit)}</td></tr>")
         out.append("</table>")
+        for note in kpi_notes(k, scenario_toml).values():
+            out.append(f"<p><em>{e(note)}</em></p>")
         cap = sorted((k.get("it_mw_by_country") or {}).items(), key=lambda x: -x[1])
         out.append("<h2>New IT capacity by country</h2>")
         out.append(_svg_bars([(c, float(v)) for c, v in cap], "MW"))
@@ -99,19 +166,23 @@ def html_report(summary: dict, label: str = "", scenario_toml: str = "",
                            f"<td>{_fmtx(kpi_value(kp, 'annual_cost_eur') * 1e-6, ',.1f')}</td></tr>")
             out.append("</table>")
     if site_table is not None and len(site_table):
+        m = sites_map(site_table)
+        if m:
+            out.append("<h2>Map of the chosen sites</h2>" + m)
         t = site_table
         if "open" in t.columns:
             t = t[t["open"].astype(str).str.lower().isin(("true", "1"))]
         t = t.sort_values("it_mw", ascending=False) if "it_mw" in t.columns else t
-        cols = [c for c in ("country", "archetype", "cooling", "it_mw", "pue", "wue_m3_per_mwh",
-                            "ref", "erf") if c in t.columns]
+        cols = [c for c in ("name", "country", "archetype", "cooling", "it_mw", "pue",
+                            "wue_m3_per_mwh", "ref", "erf", "lon", "lat") if c in t.columns]
         out.append(f"<h2>Chosen sites ({len(t)})</h2><table><tr><th>site</th>"
                    + "".join(f"<th>{e(c)}</th>" for c in cols) + "</tr>")
         for sid, r in t.head(500).iterrows():
             cells = []
             for c in cols:
                 v = r[c]
-                cells.append(f"<td>{_fmtx(v, ',.3f' if c != 'it_mw' else ',.1f')}</td>"
+                spec = {"it_mw": ",.1f", "lon": ".4f", "lat": ".4f"}.get(c, ",.3f")
+                cells.append(f"<td>{_fmtx(v, spec)}</td>"
                              if isinstance(v, int | float) else f"<td>{e(str(v))}</td>")
             out.append(f"<tr><td>{e(str(sid))}</td>{''.join(cells)}</tr>")
         out.append("</table>")

@@ -531,6 +531,13 @@ class Solution:
             files[0].write_text(json.dumps(self.summary(), indent=2, allow_nan=False) + "\n")
             if self.feasible:
                 table = self.site_table()
+                if self.sites is not None:  # names and coordinates first, for readers of the CSV
+                    ident = [c for c in ("name", "kind", "lon", "lat") if c in self.sites.columns]
+                    table = self.sites[ident].reindex(table.index).join(table)
+                    for c in ("lon", "lat"):  # degrees to 1e-6 (≈0.1 m), beyond %.6g
+                        if c in table.columns:
+                            table[c] = [f"{v:.6f}" if v == v else "" for v in
+                                        table[c].astype(float)]
                 table.to_csv(tmp / "sites.csv", float_format="%.6g")
                 files.append(tmp / "sites.csv")
                 if self.sites is not None:

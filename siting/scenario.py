@@ -115,7 +115,8 @@ class Archetype(_Strict):
             raise ValueError(f"earliest_year {self.earliest_year}: 0 (any) or a year "
                              f"{YEAR_MIN}–{YEAR_MAX}")
         if self.max_count is not None and self.min_count > self.max_count:
-            raise ValueError(f"min_count ({self.min_count}) exceeds max_count ({self.max_count})")
+            raise ValueError(f"min_count ({self.min_count}) exceeds max_count "
+                             f"({self.max_count}): raise max_count or lower min_count")
         return self
 
 

@@ -19,6 +19,9 @@ AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
 
 APP = Path(__file__).resolve().parents[1] / "app" / "Home.py"
 TIMEOUT = 60
+#: Iberia, 500 MW, the archetype mix off (as tests/test_bid.py: briefs that solve in seconds)
+IBERIA = {"country.allowed": ["ES", "PT"], "target.explicit_mw": [500.0],
+          "country.max_share": 1.0, "blocks.mix": False}
 
 
 
@@ -42,6 +45,9 @@ def workspace(tmp_path_factory):
         # all six countries' candidates (not the first 60, which lie in fewer countries): at
         # 10 % each the caps hold 60 % of the target, and the +10 % lever recovers it
         "too tight": base.with_overrides(**{"country.max_share": 0.1}),
+        # for the Site page's briefs: each of their solves proves a 1e-5 gap in under a second
+        # here (on quick, with the archetype mix, those proofs run past its 30 s time limit)
+        "iberia": Scenario.from_toml("quick", **IBERIA),
     }.items():
         info = store.create(sc, label=name)
         runs[name] = sup.run_worker(info.path)
@@ -239,11 +245,21 @@ def test_compare_rename_and_delete(tmp_path, monkeypatch, workspace):
 
 
 # ------------------------------------------------------------------------------ Site
+def _wait_brief(at: AppTest, store, timeout_s: float = 120) -> None:
+    """Poll the page while a brief runs in the background (its worker is a subprocess)."""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline and any(r.active for r in store.briefs()):
+        time.sleep(0.5)
+        at.run()
+    at.run()
+    _ok(at)
+
+
 def test_site_page_chosen_and_rejected(workspace):
     store, runs = workspace
     at = _app(store.analyst, "pages/3_Site.py")
-    at = _select_run(at, "site_run", runs["base"])
-    res = sup.load_result(runs["base"].path)
+    at = _select_run(at, "site_run", runs["iberia"])
+    res = sup.load_result(runs["iberia"].path)
     assert "Chosen in" in _texts(at.success)
     metrics = {m.label: m.value for m in at.metric}
     assert "IT capacity (MW)" in metrics and "Total (M EUR/yr)" in metrics
@@ -254,11 +270,49 @@ def test_site_page_chosen_and_rejected(workspace):
     assert "Not chosen" in _texts(at.info)
     assert at.dataframe[0].value.shape[0] >= 1
     assert at.query_params["site"] in (rejected, [rejected])
-    # the bid brief: two real solves, the forced-in cost in words
-    at.button(key="site_brief").click().run(timeout=120)
+    page_rank = next(m.value for m in at.markdown if m.value.startswith("**Rank "))
+    # the bid brief: in the background (a real worker), one lever to keep it short
+    at.multiselect(key="brief_levers").set_value(["support"]).run()
+    at.number_input(key="brief_steps").set_value(2).run()
+    at.button(key="site_brief").click().run()
     _ok(at)
-    brief = " ".join(m.value for m in at.markdown)
-    assert f"Bid brief: {rejected}" in brief and "Forcing it in" in brief, brief[:300]
+    assert store.briefs() and store.briefs()[-1].kind == "brief"
+    _wait_brief(at, store)
+    brief_md = " ".join(m.value for m in at.markdown)
+    assert f"Bid brief: {rejected}" in brief_md, brief_md[:300]
+    assert "Forcing it in" in brief_md
+    # the rank on the page and in the brief are one number
+    brief = sup.load_brief(store.briefs()[-1])
+    assert page_rank.startswith(f"**Rank {brief.rank} of {brief.n_candidates}**"), page_rank
+    labels = [b.label for b in at.get("download_button")]
+    for want in ("Bid brief (HTML)", "Bid brief (PDF)", "Bid brief (Markdown)"):
+        assert want in labels
+
+
+def test_site_page_your_plot(workspace):
+    store, runs = workspace
+    at = _app(store.analyst, "pages/3_Site.py")
+    at = _select_run(at, "site_run", runs["base"])
+    at.radio(key="site_mode").set_value("your site (any plot of land)").run()
+    _ok(at)
+    at.number_input(key="plot_lon").set_value(2.35).run()
+    at.number_input(key="plot_lat").set_value(48.85).run()
+    _ok(at)
+    m = {x.label: x.value for x in at.metric}
+    assert m["Country"] == "FR" and m["NUTS-2 / NUTS-3"].startswith("FR10")
+    assert float(m["Power price (EUR/MWh)"]) > 0
+    # mid-Atlantic: one clear message, no brief button
+    at.number_input(key="plot_lon").set_value(-30.0).run()
+    at.number_input(key="plot_lat").set_value(40.0).run()
+    assert any("cannot be placed" in e.value for e in at.error)
+    assert at.button(key="site_brief").disabled
+    # a plot in a country the scenario leaves out: a warning naming the country
+    at = _select_run(at, "site_run", runs["iberia"])
+    at.radio(key="site_mode").set_value("your site (any plot of land)").run()
+    at.number_input(key="plot_lon").set_value(2.35).run()
+    at.number_input(key="plot_lat").set_value(48.85).run()
+    assert any("lies in FR" in w.value for w in at.warning)
+    assert at.button(key="site_brief").disabled
 
 
 # ------------------------------------------------------------------------------ Data

@@ -1,9 +1,12 @@
 """The app in a real browser: Playwright driving Debian's Chromium against `streamlit run`.
 
-Loads the app, runs the quick scenario twice, sees the map and KPIs, compares the two runs,
-downloads files, and checks that a second analyst sees none of it. Screenshots are saved in
-``test-artifacts/`` as test artefacts. Run with ``pytest -m browser tests/test_app_browser.py``
-(they also run by default when /usr/bin/chromium exists).
+Loads the app, runs the quick scenario twice, sees the map and KPIs, compares the two runs (the
+headline sentence), downloads files, and checks that a second analyst sees none of it; then a
+bid for any plot: the lever guard on Home, the Site page's "your site" with a background brief
+that is cancelled, then computed, shown and downloaded (HTML, PDF). Every page runs **offline**:
+a route aborts every request that is not to the app on 127.0.0.1 (or a data:/blob: URL) and the
+tests fail on any. Screenshots are saved in ``test-artifacts/``. Run with ``pytest -m browser
+tests/test_app_browser.py`` (they also run by default when /usr/bin/chromium exists).
 """
 
 from __future__ import annotations
@@ -102,6 +105,22 @@ def browser_context(tmp_path_factory):
             ctx.close()
 
 
+def _offline(page, url: str) -> list[str]:
+    """Abort every request that leaves the app; returns the list of refused URLs."""
+    refused: list[str] = []
+
+    def route(r):
+        u = r.request.url
+        if u.startswith(url) or u.startswith(("data:", "blob:")):
+            r.continue_()
+        else:
+            refused.append(u)
+            r.abort()
+
+    page.route("**/*", route)
+    return refused
+
+
 def _shot(page, name: str) -> Path:
     path = ARTIFACTS / f"browser-{name}.png"
     page.screenshot(path=str(path), full_page=True)
@@ -138,6 +157,7 @@ def test_run_map_kpis_compare_download(server, browser_context):
     t0 = time.time()
     ctx = browser_context()
     page = ctx.new_page()
+    refused = _offline(page, server["url"])
     page.goto(server["url"] + "/")
     page.get_by_text("Where should Europe build").first.wait_for()
     _wait_idle(page)
@@ -190,6 +210,11 @@ def test_run_map_kpis_compare_download(server, browser_context):
     # compare the two runs (a fresh page load with the same URL: same analyst, same runs)
     page.goto(f"{server['url']}/Compare?analyst={analyst}")
     page.get_by_text("KPI differences").first.wait_for()
+    head = page.locator('[data-testid="stAlertContentInfo"]').filter(has_text=" against ")
+    head.first.wait_for()
+    text = head.first.inner_text()
+    assert "annual cost" in text and "%" in text and "emissions" in text, text
+    assert re.search(r"annual cost [+−][\d,.]+ M EUR/yr \([+−][\d.]+ %\)", text), text
     page.get_by_text("Sites only in A").first.wait_for()
     page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for()
     _wait_idle(page)
@@ -197,6 +222,11 @@ def test_run_map_kpis_compare_download(server, browser_context):
     _shot(page, "4-compare")
     page.locator('[data-testid="stDeckGlJsonChart"]').first.screenshot(
         path=str(ARTIFACTS / "browser-4-compare-diff-map.png"))
+    charts = page.locator(".js-plotly-plot")
+    charts.first.wait_for()
+    charts.first.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    charts.first.screenshot(path=str(ARTIFACTS / "browser-4-compare-diff-chart.png"))
 
     # the site page
     page.goto(f"{server['url']}/Site?analyst={analyst}")
@@ -210,4 +240,110 @@ def test_run_map_kpis_compare_download(server, browser_context):
     other.get_by_text("No finished runs yet").first.wait_for()
     assert _analyst(other) != analyst
     _shot(other, "6-other-analyst")
+    assert not refused, f"requests left the machine: {sorted(set(refused))}"
     assert time.time() - t0 < 170
+
+
+def _small_run(runs: Path, label: str = "small") -> str:
+    """A finished plan run on disk for a fresh analyst (three countries, 1 GW; ~3 s)."""
+    import siting.app as sup
+    from siting.scenario import Scenario
+
+    store = sup.RunStore(sup.new_analyst_id(), runs)
+    sc = Scenario.from_toml("quick", **{"country.allowed": ["DE", "FR", "ES"],
+                                        "target.explicit_mw": [1000.0],
+                                        "country.max_share": 0.6})
+    info = store.create(sc, label=label)
+    assert sup.run_worker(info.path).state == "done"
+    return store.analyst
+
+
+def test_lever_guard_and_bid_for_any_plot(server, browser_context):
+    """Home: an impossible lever combination is flagged with its fix before Run. Site: a plot
+    by coordinates, its brief in the background (cancelled once, then to the end), downloads."""
+    t0 = time.time()
+    analyst = _small_run(server["runs"])
+    page = browser_context().new_page()
+    refused = _offline(page, server["url"])
+
+    # the lever guard: "at least 3" gigafactories with "at most 2" (quick) → error, no Run
+    page.goto(f"{server['url']}/?analyst={analyst}")
+    page.get_by_text("Where should Europe build").first.wait_for()
+    _wait_idle(page)
+    lo = page.get_by_label("AI gigafactories, at least (count)")
+    lo.fill("3")
+    lo.press("Enter")
+    err = page.locator('[data-testid="stAlertContentError"]').filter(has_text="Fix:")
+    err.first.wait_for(timeout=30_000)
+    assert "raise “at most” to 3" in err.first.inner_text()
+    assert page.get_by_role("button", name="Run scenario").is_disabled()
+    _shot(page, "7-lever-guard")
+    t_guard = time.time() - t0
+
+    # your site: Madrid by coordinates
+    page.goto(f"{server['url']}/Site?analyst={analyst}")
+    page.get_by_text("Which site").first.wait_for()
+    _wait_idle(page)
+    page.get_by_text("your site (any plot of land)").click()
+    page.get_by_label("Longitude (° E)").wait_for()
+    _wait_idle(page)
+    for label, value in (("Longitude (° E)", "-3.70"), ("Latitude (° N)", "40.42"),
+                         ("Name of the plot", "Madrid bid")):
+        box = page.get_by_label(label)
+        box.fill(value)
+        box.press("Enter")
+        _wait_idle(page)
+    page.locator('[data-testid="stMetricValue"]').filter(has_text="ES").first.wait_for()
+    for lever in ("annual support (capex equivalent)", "grid headroom", "land"):
+        page.get_by_role("button", name=f"Remove {lever}").first.click()  # keep the price
+        _wait_idle(page)
+    steps = page.get_by_label("Bisection re-solves per lever")
+    steps.fill("2")
+    steps.press("Enter")
+    _wait_idle(page)
+
+    # a brief in the background, cancelled while it solves
+    page.get_by_role("button", name="Compute the bid brief").click()
+    page.get_by_text("stage: solving").first.wait_for(timeout=30_000)
+    page.get_by_text("s elapsed").first.wait_for(timeout=30_000)
+    assert "time limit 30 s per solve" in page.content()
+    _shot(page, "8-brief-running")
+    t_cancel = time.time()
+    page.get_by_role("button", name="Cancel brief").click()
+    page.locator('[data-testid="stAlertContentInfo"]').filter(
+        has_text="cancelled after").first.wait_for(timeout=20_000)
+    t_cancel = time.time() - t_cancel
+
+    # again, to the end
+    _wait_idle(page)
+    t_brief = time.time()
+    page.get_by_role("button", name="Compute the bid brief").click()
+    page.get_by_text("stage:").first.wait_for(timeout=30_000)
+    page.get_by_role("button", name="Bid brief (PDF)").wait_for(timeout=180_000)
+    t_brief = time.time() - t_brief
+    _wait_idle(page)
+    assert page.get_by_text("Bid brief: plot-madrid-bid").count() >= 1
+    assert page.get_by_text("least-cost plan").count() >= 1
+    svg = page.locator("svg[role=img]")
+    assert svg.count() >= 1  # the brief's map (inline SVG)
+    svg.first.scroll_into_view_if_needed()
+    svg.first.screenshot(path=str(ARTIFACTS / "browser-9-brief-map.png"))
+    _shot(page, "9-brief-done")
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Bid brief (PDF)").click()
+    pdf = ARTIFACTS / "browser-brief.pdf"
+    dl.value.save_as(str(pdf))
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    assert dl.value.suggested_filename.endswith("brief.pdf")
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Bid brief (HTML)").click()
+    html = ARTIFACTS / "browser-brief.html"
+    dl.value.save_as(str(html))
+    text = html.read_text()
+    assert "What it takes" in text and "<svg" in text and "Madrid bid" in text
+    assert "power price" in text and "Data sources and vintages" in text
+    assert not refused, f"requests left the machine: {sorted(set(refused))}"
+    (ARTIFACTS / "browser-bid-timings.json").write_text(json.dumps({
+        "guard_s": round(t_guard, 1), "cancel_s": round(t_cancel, 1),
+        "brief_s": round(t_brief, 1), "total_s": round(time.time() - t0, 1)}))
+    assert time.time() - t0 < 200

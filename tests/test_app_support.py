@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import siting.app as sup
-from siting.errors import ScenarioError
+from siting.errors import ScenarioError, SitingError
 from siting.scenario import Scenario
 
 
@@ -121,6 +121,34 @@ def test_levers_change_the_scenario():
         sup.apply_levers(sc, {"country_max_share": 0.0})
 
 
+def test_lever_guard_and_cooling_consistency():
+    gf5 = Scenario.from_toml("gigafactories-5")
+    lv = sup.levers_of(gf5)
+    assert (lv.gigafactory_min_count, lv.gigafactory_max_count) == (5, 5)
+    lv.gigafactory_max_count = 3
+    sc, issues = sup.check_levers(gf5, lv, 27)
+    texts = " | ".join(i.text() for i in issues)
+    assert "at least 5 but at most 3" in texts and "raise “at most” to 5" in texts
+    assert "at least 4 Member States" in texts
+    bounds = sup.related_bounds(gf5)["gigafactory"]
+    assert "at least 5" in bounds and "at most 5" in bounds and "in at least 4 countries" in bounds
+    quick = Scenario.from_toml("quick")
+    lv = sup.levers_of(quick)
+    lv.cooling_technologies = [c for c in lv.cooling_technologies if c != "direct_liquid"]
+    sc, issues = sup.check_levers(quick, lv)
+    assert not issues and "direct_liquid" not in sc.cooling.only_for_archetypes
+    from siting.data import load
+
+    sup.preflight(load(), sc)  # the cooling block accepts it (it refused it before)
+    lv.cooling_technologies = ["direct_liquid"]
+    _, issues = sup.check_levers(quick, lv)
+    assert any("tick one general cooling option" in i.fix for i in issues)
+    lv = sup.levers_of(quick)
+    lv.country_max_share = 0.1
+    _, issues = sup.check_levers(quick, lv)
+    assert any("raise the cap to at least 20 %" in i.fix for i in issues)
+
+
 def test_outcome_texts():
     base = dict(run_id="20260101-000000-abcdef", path=Path("."), label="x", state="done")
     assert "gap 3.00%" in sup.RunInfo(**base, result_status="time_limit", mip_gap=0.03) \
@@ -211,6 +239,18 @@ def test_result_files_and_views(quick_run):
     assert set(res.sites.index) >= set(res.open_sites())
     assert res.scenario().name == "quick"
     assert res.solution().feasible
+    # every export names and places its sites: sites.csv from Solution.write carries name,
+    # kind, lon, lat (the coordinates of the embedded data)
+    import pandas as pd
+
+    from siting.data import load
+
+    csv = pd.read_csv(res.file("sites.csv"), index_col=0)
+    assert list(csv.columns[:4]) == ["name", "kind", "lon", "lat"]
+    ref = load().sites.loc[csv.index]
+    assert (csv["name"].astype(str) == ref["name"].astype(str)).all()
+    assert csv["lon"].to_numpy() == pytest.approx(ref["lon"].to_numpy(), abs=1e-5)
+    assert {"name", "lon", "lat"} <= set(res.sites.columns)
 
 
 def test_map_points_and_deck(quick_run):
@@ -230,7 +270,33 @@ def test_map_points_and_deck(quick_run):
     deck = sup.site_deck(pts, outlines)
     spec = json.loads(deck.to_json())
     assert [layer["@@type"] for layer in spec["layers"]] == ["GeoJsonLayer", "ScatterplotLayer"]
-    assert spec.get("mapStyle") in (None, "")
+    # changed for issue 15: the style is an inline data URL with one background layer (no
+    # tiles, no glyphs); with no style at all Streamlit falls back to CARTO's online basemap
+    style = spec.get("mapStyle")
+    assert style.startswith("data:application/json;base64,")
+    import base64
+
+    decoded = json.loads(base64.b64decode(style.split(",", 1)[1]))
+    assert decoded["sources"] == {} and "glyphs" not in decoded and "http" not in style
+    # tooltips: rejected sites read without "–" placeholders; chosen ones give their figures
+    rej = pts[pts["status"] != "chosen"]
+    assert not rej["tip"].str.contains("–").any() and rej["tip"].str.contains("not chosen").all()
+    ch = pts[pts["status"] == "chosen"]
+    assert ch["tip"].str.contains("IT ").all() and ch["tip"].str.contains("PUE").all()
+    assert sup.TOOLTIP["html"] == "{tip}"
+    # gigafactories: their own layer (star icon) and labels
+    gf = res.sites.copy()
+    first = res.open_sites()[0]
+    gf.loc[first, "archetype"] = "gigafactory"
+    pts_gf, _ = sup.map_points(gf)
+    spec = json.loads(sup.site_deck(pts_gf, outlines).to_json())
+    types = [layer["@@type"] for layer in spec["layers"]]
+    assert types == ["GeoJsonLayer", "ScatterplotLayer", "IconLayer", "TextLayer"]
+    icon, text = spec["layers"][2], spec["layers"][3]
+    assert len(icon["data"]) == 1 and icon["data"][0]["site_id"] == first
+    assert icon["data"][0]["icon"]["url"].startswith("data:image/svg+xml")
+    assert text["characterSet"] == "auto" and "sizeUnits" not in icon
+    assert "AI gigafactory" in pts_gf.set_index("site_id").loc[first, "tip"]
     assert sup.country_outlines(Path("/nonexistent.geojson")) == {
         "type": "FeatureCollection", "features": []}
 
@@ -255,6 +321,25 @@ def test_compare_tables(quick_run, tmp_path):
     cap = sup.capacity_frame({"A": a.kpis, "B": b.kpis})
     assert cap.groupby("run")["it_mw"].sum()["A"] == pytest.approx(3000.0)
     assert sup.fig_capacity({"A": a.kpis}).data and sup.fig_costs({"A": a.kpis, "B": b.kpis}).data
+    # the headline: absolute and % changes, by hand from the two summaries
+    b.kpis["emissions_tco2"] = a.kpis["emissions_tco2"] * 0.5
+    byc = dict(a.kpis["it_mw_by_country"])
+    moved = sorted(c for c in byc if c != "DE")[0]
+    de_a = byc.get("DE", 0.0)
+    b.kpis["it_mw_by_country"] = {**byc, moved: byc[moved] - (500.0 - de_a), "DE": 500.0}
+    head = sup.headline("A", a, "B", b, {"DE": "Germany"})
+    pct = 100 * 1e6 / (a.kpis["annual_cost_eur"] - 1e6)
+    assert f"annual cost +1.0 M EUR/yr (+{pct:.1f} %)" in head, head
+    e = a.kpis["emissions_tco2"]
+    assert f"emissions −{e * 0.5 / 1e3:,.1f} ktCO₂/yr (−50.0 %)" in head, head
+    assert f"Germany {de_a / 1e3:.2f} → 0.50 GW" in head and "water unchanged" in head
+    assert "1 sites only in B, 1 only in A" in head
+    cd = sup.country_diff(a, b)
+    assert cd.loc["DE", "change_gw"] == pytest.approx((500.0 - de_a) / 1e3)
+    assert cd.loc[moved, "change_gw"] == pytest.approx(-(500.0 - de_a) / 1e3)
+    kd = sup.cost_diff(a, b)
+    assert kd["change_meur"].sum() == pytest.approx(0.0)  # only the total was edited
+    assert sup.fig_diff_country(cd, "A", "B").data
 
 
 def test_site_costs_add_up_to_the_objective_components(quick_run):
@@ -293,15 +378,86 @@ def test_html_report_is_self_contained(quick_run):
         'xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in text
     assert "<svg" in text and "Key indicators" in text and "Chosen sites" in text
     assert "optimal" in text
+    # a map of the chosen sites, names in the table, and the REF explained (share lever at 0)
+    assert "Map of the chosen sites" in text and text.count("<circle") >= 10
+    assert "renewable-matching lever is at 0 %" in text
+    res = sup.load_result(info.path)
+    first = res.open_sites()[0]
+    assert str(res.sites.loc[first, "name"]) in text
     # escaping: a hostile label cannot inject markup
     evil = sup.html_report({"status": "infeasible", "explanation": {"text": "<b>x</b>"}},
                            label="<script>alert(1)</script>")
     assert "<script>" not in evil and "&lt;script&gt;" in evil and "&lt;b&gt;x" in evil
 
 
+#: Iberia, 500 MW, the archetype mix off: every solve of a brief proves its 1e-5 gap in under
+#: a second (with the mix, a 1e-5 proof runs past 30 s; see tests/test_bid.py).
+SMALL = {"country.allowed": ["ES", "PT"], "target.explicit_mw": [500.0],
+         "country.max_share": 1.0, "blocks.mix": False}
+
+
+def test_brief_is_a_run_kind(tmp_path):
+    """A brief in the store: its own kind, refused inputs, in-process result, progress."""
+    store = sup.RunStore(sup.new_analyst_id(), tmp_path)
+    sc = Scenario.from_toml("quick", **SMALL)
+    with pytest.raises(SitingError, match="longitude"):
+        sup.create_brief(store, sc, lon=None, lat=None)
+    with pytest.raises(SitingError, match="not valid GeoJSON"):
+        sup.create_brief(store, sc, lon=2.0, lat=48.0, polygon_geojson="{x")
+    plan = store.create(sc, label="a plan")
+    info = sup.create_brief(store, sc, lon=-3.70, lat=40.42, name="Madrid",
+                            levers=("headroom",), steps=1, budget_s=300.0)
+    assert [r.run_id for r in store.runs()] == [plan.run_id]  # Results/Compare: plans only
+    assert [r.run_id for r in store.briefs()] == [info.run_id]
+    assert info.kind == "brief" and info.budget_s == 300.0 and info.time_limit_s == 30.0
+    seen = []
+    orig = sup._update_status
+
+    def spy(path, **changes):
+        if "progress" in changes:
+            seen.append(changes["progress"])
+        return orig(path, **changes)
+
+    import siting.app.brief as brief_mod
+
+    brief_mod._update_status = spy
+    try:
+        done = brief_mod.run_brief(info.path)
+    finally:
+        brief_mod._update_status = orig
+    assert done.state == "done", done.message
+    assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) >= 6
+    assert "least-cost plan" in done.outcome_text()
+    brief = sup.load_brief(done)
+    assert brief.site_id == "plot-madrid" and brief.thresholds[0].lever == "headroom"
+    for name in sup.BRIEF_FILES:
+        assert sup.brief_file(done, name).is_file(), name
+
+
+def test_brief_worker_cancel(tmp_path):
+    """The brief's worker subprocess is killed by cancel, while it solves."""
+    store = sup.RunStore(sup.new_analyst_id(), tmp_path)
+    sc = Scenario.from_toml("quick", **SMALL)
+    info = sup.create_brief(store, sc, site_id="gf-ES30")
+    sup.start_run(info.path)
+    deadline = time.time() + 60
+    while time.time() < deadline and "solving" not in sup.refresh_status(info.path).stage:
+        time.sleep(0.1)
+    running = sup.refresh_status(info.path)
+    assert running.state == "running" and "solving" in running.stage, running
+    assert 0 < running.progress() < 1
+    t0 = time.time()
+    assert sup.cancel_run(info.path)
+    assert time.time() - t0 < 3
+    after = store.info(info.run_id)
+    assert after.state == "cancelled"
+    with pytest.raises(ProcessLookupError):
+        os.kill(running.pid, 0)
+
+
 def test_infeasible_run_keeps_its_explanation(tmp_path):
     store = sup.RunStore(sup.new_analyst_id(), tmp_path)
-    info = store.create(Scenario.from_toml("quick", **{"max_sites": 60, "country.max_share": 0.1}),
+    info = store.create(Scenario.from_toml("quick", **{"country.max_share": 0.1}),
                         label="too tight")
     done = sup.run_worker(info.path)
     assert done.state == "done" and done.result_status == "infeasible"

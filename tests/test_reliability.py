@@ -434,7 +434,8 @@ def test_a_bid_brief_keeps_the_limit():
     sc = Scenario.from_toml("quick", **{"solver.time_limit_s": 6.0})
     t0 = time.monotonic()
     try:
-        evaluate_site(data, sc, "bf-1")
+        # the brief's whole budget (issue 15: --time-limit is per solve, --budget the brief's)
+        evaluate_site(data, sc, "bf-1", budget_s=6.0)
     except Exception as exc:  # noqa: BLE001 - a time-out without a plan is a fair answer
         assert "time limit" in str(exc)
     took = time.monotonic() - t0

@@ -29,10 +29,11 @@ info = ui.pick_run("Run", finished, key="results_run")
 res = ui.result(info) if info.state == "done" else None
 ui.outcome_banner(info, res)
 
+stem = sup.file_stem(info.label, info.run_id)
 if res is None or not res.feasible:
     if res is not None and res.summary:
         st.download_button("Download summary (JSON)", res.file("summary.json").read_bytes(),
-                           file_name=f"{info.run_id}-summary.json", mime="application/json",
+                           file_name=f"{stem}-summary.json", mime="application/json",
                            on_click="ignore", key="dl-summary-nofeas")
     st.stop()
 
@@ -53,12 +54,18 @@ row1[4].metric("Open sites", f"{k.get('open_sites', 0)}")
 row2 = st.columns(5)
 row2[0].metric("PUE (–)", f"{sup.kpi_value(k, 'pue'):.3f}", help="facility energy / IT energy")
 row2[1].metric("WUE (m³/MWh)", f"{sup.kpi_value(k, 'wue_m3_per_mwh'):.3f}")
+notes = sup.kpi_notes(k, res.scenario_toml)
 row2[2].metric("REF (%)", f"{100 * sup.kpi_value(k, 'ref'):.1f}",
-               help="renewable energy factor: matched renewable energy / facility energy")
+               help="renewable energy factor: matched renewable energy / facility energy. "
+                    + notes.get("ref", ""))
 row2[3].metric("ERF (%)", f"{100 * sup.kpi_value(k, 'erf'):.1f}",
                help="energy reuse factor: heat reused / facility energy")
 row2[4].metric("Objective (M EUR)", f"{(s.get('objective_eur') or 0) / 1e6:,.1f}",
                help=f"MIP gap {100 * (s.get('mip_gap') or 0):.2f} %")
+
+for key in ("ref", "water_m3"):
+    if key in notes:
+        st.caption(f"ℹ️ {notes[key]}")
 
 by_country = sorted((k.get("it_mw_by_country") or {}).items(), key=lambda x: -x[1])
 if by_country:
@@ -77,6 +84,23 @@ if res.sites is not None:
 else:
     st.warning("This run has no site layer (sites.geojson) to map.")
 
+# ---------------------------------------------------------------------------- gigafactories
+if res.sites is not None and "archetype" in res.sites.columns:
+    gf = res.sites[res.sites["open"] & (res.sites["archetype"] == "gigafactory")]
+    st.subheader(f"AI gigafactories ({len(gf)})")
+    if len(gf):
+        cols = [c for c in ("name", "country", "it_mw", "cooling", "pue", "lon", "lat")
+                if c in gf.columns]
+        st.dataframe(gf[cols].sort_values("it_mw", ascending=False), key="gigafactories",
+                     column_config={"it_mw": st.column_config.NumberColumn("IT (MW)",
+                                                                           format="%.0f"),
+                                    "pue": st.column_config.NumberColumn("PUE", format="%.3f"),
+                                    "lon": st.column_config.NumberColumn("lon", format="%.4f"),
+                                    "lat": st.column_config.NumberColumn("lat", format="%.4f")})
+    else:
+        st.caption("This plan builds no AI gigafactory (they are the ★ symbols on the map when "
+                   "it does).")
+
 # ---------------------------------------------------------------------------- charts
 c1, c2 = st.columns(2)
 with c1:
@@ -88,8 +112,8 @@ with c2:
 st.subheader("Chosen sites")
 if res.sites is not None:
     cols = [c for c in ("name", "country", "archetype", "cooling", "it_mw", "pue",
-                        "wue_m3_per_mwh", "ref", "erf", "water_m3", "reinforcement_steps")
-            if c in res.sites.columns]
+                        "wue_m3_per_mwh", "ref", "erf", "water_m3", "reinforcement_steps",
+                        "lon", "lat") if c in res.sites.columns]
     table = res.sites[res.sites["open"]][cols].sort_values("it_mw", ascending=False)
     st.dataframe(table, key="chosen-sites", column_config={
         "it_mw": st.column_config.NumberColumn("IT (MW)", format="%.1f"),
@@ -112,9 +136,7 @@ files = [
     ("report.html", "Report (HTML)", "text/html"),
     ("scenario.toml", "Scenario (TOML)", "application/toml"),
 ]
-dl = st.columns(len(files))
-for col, (name, label, mime) in zip(dl, files, strict=True):
-    path = res.file(name)
-    if path.is_file():
-        col.download_button(label, path.read_bytes(), file_name=f"{info.run_id}-{name}",
-                            mime=mime, on_click="ignore", key=f"dl-{name}")
+ui.download_grid([(f"{stem}-{name}", label, mime, res.file(name).read_bytes())
+                  for name, label, mime in files if res.file(name).is_file()])
+st.caption(f"Files are named after the run's label ({stem}-…); the site tables carry names "
+           "and coordinates (lon, lat in degrees, WGS84).")

@@ -35,6 +35,12 @@ else:
     else:
         results = {names[i]: ui.result(by_id[i]) for i in chosen}
         labels = list(results)
+        data, _ = ui.data_bundle()
+        cnames = data.countries["name"].astype(str).to_dict() if data is not None and \
+            "name" in data.countries.columns else {}
+        ref_name = labels[0]
+        for other in labels[1:]:
+            st.info(sup.headline(ref_name, results[ref_name], other, results[other], cnames))
 
         st.subheader("KPI differences")
         table = sup.kpi_table(results)
@@ -63,8 +69,8 @@ else:
             with t3:
                 st.dataframe(diff["both"], key="both")
             if a.sites is not None and b.sites is not None:
-                st.markdown("**Map of the difference** (red: only A, blue: only B, "
-                            "purple: both)")
+                st.markdown(f"**One map of the difference** (red: only in A = {a_name}, "
+                            f"blue: only in B = {b_name}, purple: in both)")
                 merged = a.sites.copy()
                 extra = b.sites.loc[~b.sites.index.isin(merged.index)]
                 if len(extra):
@@ -79,6 +85,30 @@ else:
                                           "only B": set(diff["only_b"].index),
                                           "both": set(diff["both"].index)},
                             show_rejected=False, height=460, key="diff-map")
+
+        st.subheader("What changes")
+        d_a = st.selectbox("Difference of", labels[1:], index=0, key=f"diff_b:{'|'.join(chosen)}",
+                           help=f"charts show this run minus the reference {ref_name}")
+        cd = sup.country_diff(results[ref_name], results[d_a])
+        kd = sup.cost_diff(results[ref_name], results[d_a])
+        c1, c2 = st.columns(2)
+        with c1:
+            if (cd["change_gw"].abs() > 1e-9).any():
+                st.plotly_chart(sup.fig_diff_country(cd, ref_name, d_a), key="diff-country")
+            else:
+                st.caption("The GW by country are the same in both runs.")
+        with c2:
+            if (kd["change_meur"].abs() > 1e-9).any():
+                st.plotly_chart(sup.fig_diff_costs(kd, ref_name, d_a), key="diff-costs")
+            else:
+                st.caption("The cost components are the same in both runs.")
+        t1, t2 = st.columns(2)
+        t1.dataframe(cd.rename(columns={"gw_a": f"{ref_name} (GW)", "gw_b": f"{d_a} (GW)",
+                                        "change_gw": "change (GW)"}), key="diff-country-table")
+        t2.dataframe(kd.rename(columns={"meur_a": f"{ref_name} (M EUR/yr)",
+                                        "meur_b": f"{d_a} (M EUR/yr)",
+                                        "change_meur": "change (M EUR/yr)"}),
+                     key="diff-costs-table")
 
         st.subheader("Maps side by side")
         shown = labels[:3]

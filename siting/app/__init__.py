@@ -5,22 +5,35 @@
 * :mod:`siting.app.levers` — widgets ↔ scenario overrides, scenario uploads, presets;
 * :mod:`siting.app.compare` — runs side by side;
 * :mod:`siting.app.maps` and :mod:`siting.app.charts` — map layers and plotly figures;
-* :mod:`siting.app.site` — one site's costs and indicators.
+* :mod:`siting.app.site` — one site's costs and indicators;
+* :mod:`siting.app.brief` — bid briefs as background runs.
 
 The HTML report is :mod:`siting.report`; money and units are formatted by :mod:`siting.fmt`.
 The names below are re-exported so the pages can ``import siting.app as sup``.
 """
 
-from siting.app.charts import capacity_frame, cost_frame, fig_capacity, fig_costs
-from siting.app.compare import kpi_table, site_diff
+from siting.app.brief import BRIEF_FILES, brief_file, create_brief, load_brief
+from siting.app.charts import (
+    capacity_frame,
+    cost_frame,
+    fig_capacity,
+    fig_costs,
+    fig_diff_costs,
+    fig_diff_country,
+)
+from siting.app.compare import cost_diff, country_diff, headline, kpi_table, site_diff
 from siting.app.levers import (
     MAX_UPLOAD_BYTES,
+    LeverIssue,
     Levers,
     apply_levers,
+    check_levers,
     cooling_options,
     levers_of,
     parse_scenario_upload,
+    preflight,
     preset_names,
+    related_bounds,
 )
 from siting.app.maps import (
     DIFF_COLOURS,
@@ -48,6 +61,7 @@ from siting.app.store import (
     RunStore,
     _update_status,
     cancel_run,
+    file_stem,
     fmt_time,
     is_valid_analyst_id,
     load_result,
@@ -60,17 +74,20 @@ from siting.app.store import (
 )
 from siting.app.worker import main, run_worker
 from siting.fmt import KPI_ROWS, kpi_value
-from siting.report import html_report
+from siting.report import html_report, kpi_notes, sites_map
 
 __all__ = [
-    "capacity_frame", "cost_frame", "fig_capacity", "fig_costs", "kpi_table", "site_diff",
+    "BRIEF_FILES", "brief_file", "create_brief", "load_brief",
+    "capacity_frame", "cost_frame", "fig_capacity", "fig_costs", "fig_diff_costs",
+    "fig_diff_country", "cost_diff", "country_diff", "headline", "kpi_table", "site_diff",
     "MAX_UPLOAD_BYTES", "Levers", "apply_levers", "cooling_options", "levers_of",
-    "parse_scenario_upload", "preset_names", "DIFF_COLOURS", "PALETTE", "REJECTED_COLOUR",
+    "parse_scenario_upload", "preset_names", "LeverIssue", "check_levers", "preflight",
+    "related_bounds", "DIFF_COLOURS", "PALETTE", "REJECTED_COLOUR",
     "TOOLTIP", "colour_map", "country_outlines", "map_points", "site_deck", "view_for",
     "site_costs", "connection_text", "ACTIVE_STATES", "DEFAULT_RUNS_DIR", "FINAL_STATES",
     "MAX_ACTIVE_RUNS",
     "RESULT_FILES", "RUNS_ENV", "STAGES", "WORKER_MODULE", "RunInfo", "RunResult", "RunStore",
-    "_update_status", "cancel_run", "fmt_time", "is_valid_analyst_id", "load_result",
+    "_update_status", "cancel_run", "file_stem", "fmt_time", "is_valid_analyst_id", "load_result",
     "log_tail", "new_analyst_id", "read_info", "refresh_status", "runs_root", "start_run",
-    "main", "run_worker", "KPI_ROWS", "kpi_value", "html_report",
+    "main", "run_worker", "KPI_ROWS", "kpi_value", "html_report", "kpi_notes", "sites_map",
 ]

@@ -60,3 +60,39 @@ def fig_costs(kpis_by_run: dict[str, dict]):
     return fig
 
 
+
+
+def fig_diff_country(diff, a_name: str, b_name: str):
+    """Plotly bars: change of IT capacity by country, B − A (GW); gains right, losses left."""
+    import plotly.express as px
+
+    df = diff.reset_index()
+    df = df[df["change_gw"].abs() > 1e-9]
+    df["direction"] = ["more in " + b_name if v > 0 else "less in " + b_name
+                       for v in df["change_gw"]]
+    fig = px.bar(df, y="country", x="change_gw", color="direction", orientation="h",
+                 color_discrete_map={"more in " + b_name: "#1f77b4",
+                                     "less in " + b_name: "#d62728"},
+                 labels={"change_gw": f"change of IT capacity, {b_name} − {a_name} (GW)",
+                         "country": "country"},
+                 title=f"Where capacity moves: {b_name} − {a_name}")
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 50, "b": 10},
+                      height=max(260, 40 + 26 * len(df)), showlegend=True)
+    return fig
+
+
+def fig_diff_costs(diff, a_name: str, b_name: str):
+    """Plotly bars: change of annual cost by component, B − A (M EUR/yr), on its own scale."""
+    import plotly.express as px
+
+    df = diff.reset_index()
+    df = df[df["change_meur"].abs() > 1e-9]
+    df["direction"] = ["costs more" if v > 0 else "costs less" for v in df["change_meur"]]
+    fig = px.bar(df, y="component", x="change_meur", color="direction", orientation="h",
+                 color_discrete_map={"costs more": "#d62728", "costs less": "#2ca02c"},
+                 labels={"change_meur": f"change of annual cost, {b_name} − {a_name} "
+                                        "(M EUR/yr)", "component": "cost component"},
+                 title=f"What changes in the cost: {b_name} − {a_name}")
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 50, "b": 10},
+                      height=max(260, 40 + 30 * len(df)))
+    return fig

@@ -64,3 +64,75 @@ def site_diff(a: RunResult, b: RunResult):
     return {"only_a": frame(sa - sb), "only_b": frame(sb - sa), "both": frame(sa & sb)}
 
 
+
+
+COMPONENT_LABELS = {"capex": "capex (annualised)", "fixed": "fixed site cost",
+                    "grid": "grid reinforcement", "energy": "energy", "carbon": "carbon",
+                    "water": "water", "heat": "heat reuse revenue", "service": "service"}
+
+
+def _pct(new: float, old: float) -> str:
+    if not (math.isfinite(new) and math.isfinite(old)) or abs(old) < 1e-12:
+        return "n/a" if abs(new) > 1e-12 else "±0 %"
+    return _signed(100 * (new - old) / abs(old), ".1f") + " %"
+
+
+def _signed(v: float, spec: str) -> str:
+    s = format(v, spec)
+    return "−" + s[1:] if s.startswith("-") else "+" + s
+
+
+def country_diff(a: RunResult, b: RunResult) -> pd.DataFrame:
+    """GW by country in A and B and the change (index country, sorted by |change|)."""
+    ca = a.kpis.get("it_mw_by_country") or {}
+    cb = b.kpis.get("it_mw_by_country") or {}
+    keys = sorted(set(ca) | set(cb))
+    df = pd.DataFrame({"gw_a": [float(ca.get(c, 0.0)) / 1e3 for c in keys],
+                       "gw_b": [float(cb.get(c, 0.0)) / 1e3 for c in keys]},
+                      index=pd.Index(keys, name="country"))
+    df["change_gw"] = df["gw_b"] - df["gw_a"]
+    return df.reindex(df["change_gw"].abs().sort_values(ascending=False, kind="stable").index)
+
+
+def cost_diff(a: RunResult, b: RunResult) -> pd.DataFrame:
+    """Annual cost by component in A and B (M EUR/yr) and the change (index component)."""
+    ca = a.kpis.get("cost_eur") or {}
+    cb = b.kpis.get("cost_eur") or {}
+    keys = list(dict.fromkeys([*ca, *cb]))
+    df = pd.DataFrame({"meur_a": [float(ca.get(k) or 0.0) / 1e6 for k in keys],
+                       "meur_b": [float(cb.get(k) or 0.0) / 1e6 for k in keys]},
+                      index=pd.Index([COMPONENT_LABELS.get(k, k) for k in keys],
+                                     name="component"))
+    df["change_meur"] = df["meur_b"] - df["meur_a"]
+    return df
+
+
+def headline(a_name: str, a: RunResult, b_name: str, b: RunResult,
+             country_names: dict[str, str] | None = None, top: int = 3) -> str:
+    """One sentence: B against A — cost, emissions, water (absolute and %) and where the
+    capacity moves (GW by country)."""
+    names = country_names or {}
+    ka, kb = a.kpis, b.kpis
+    parts = []
+    for key, label, unit, scale, spec in (
+            ("annual_cost_eur", "annual cost", "M EUR/yr", 1e-6, ",.1f"),
+            ("emissions_tco2", "emissions", "ktCO₂/yr", 1e-3, ",.1f"),
+            ("water_m3", "water", "thousand m³/yr", 1e-3, ",.1f")):
+        va, vb = kpi_value(ka, key), kpi_value(kb, key)
+        if not (math.isfinite(va) and math.isfinite(vb)):
+            continue
+        d = (vb - va) * scale
+        if abs(d) < 0.05:
+            parts.append(f"{label} unchanged")
+        else:
+            parts.append(f"{label} {_signed(d, spec)} {unit} ({_pct(vb, va)})")
+    moves = country_diff(a, b)
+    moves = moves[moves["change_gw"].abs() >= 0.005].head(top)
+    where = "; ".join(f"{names.get(c, c)} {r.gw_a:,.2f} → {r.gw_b:,.2f} GW"
+                      for c, r in moves.iterrows())
+    sa, sb = set(a.open_sites()), set(b.open_sites())
+    s = (f"{b_name} against {a_name}: " + ", ".join(parts) + "."
+         + (f" Capacity moves: {where}." if where else " Capacity stays in the same countries.")
+         + f" {len(sb - sa)} sites only in {b_name}, {len(sa - sb)} only in {a_name}, "
+           f"{len(sa & sb)} in both.")
+    return s

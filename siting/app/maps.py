@@ -1,7 +1,14 @@
-"""Map layers: site points over the embedded country outlines (no internet tiles)."""
+"""Map layers: site points over the embedded country outlines (no internet tiles).
+
+The deck has an inline map style (one background layer, no sources, no glyphs), so neither
+pydeck nor Streamlit's default basemap (CARTO tiles) is requested: the map reads offline.
+AI gigafactories get their own symbol (a star icon from an inline SVG data URL) and a label.
+"""
 
 from __future__ import annotations
 
+import base64
+import html
 import json
 import math
 import os
@@ -19,6 +26,20 @@ PALETTE = [
 REJECTED_COLOUR = [120, 120, 120, 90]
 DIFF_COLOURS = {"only A": [214, 39, 40, 220], "only B": [31, 119, 180, 220],
                 "both": [148, 103, 189, 220]}
+GIGAFACTORY = "gigafactory"
+GIGAFACTORY_COLOUR = [200, 20, 20, 255]
+#: An offline map style: a plain background, no tiles, no fonts (Streamlit would otherwise fall
+#: back to CARTO's basemap on the internet).
+OFFLINE_STYLE = {"version": 8, "sources": {}, "layers": [
+    {"id": "background", "type": "background", "paint": {"background-color": "#dde6ef"}}]}
+_STAR_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64">'
+             '<polygon points="32,3 40,24 62,24 44,38 51,60 32,47 13,60 20,38 2,24 24,24" '
+             'fill="#c81414" stroke="#300" stroke-width="3"/></svg>')
+#: The style as a data URL: Streamlit wants a string, and a data URL is read without a request.
+OFFLINE_STYLE_URL = "data:application/json;base64," + base64.b64encode(
+    json.dumps(OFFLINE_STYLE).encode()).decode()
+STAR_ICON = {"url": "data:image/svg+xml;base64," + base64.b64encode(_STAR_SVG.encode()).decode(),
+             "width": 64, "height": 64, "anchorY": 32}
 
 
 def colour_map(values) -> dict[str, list[int]]:
@@ -78,18 +99,39 @@ def map_points(sites, color_by: str = "archetype", show_rejected: bool = True,
                                                    pd.Series(np.nan, df.index))]
     df["ref_txt"] = [_fmt(100 * float(v) if v == v and v is not None else math.nan, ".0f")
                      for v in df.get("ref", pd.Series(np.nan, df.index))]
+    df["gigafactory"] = is_open & (df["archetype"] == GIGAFACTORY)
+    df["tip"] = [_tooltip(r) for r in df.itertuples()]
     keep = ["site_id", "name", "country", "kind", "archetype", "cooling", "status", "category",
-            "lon", "lat", "radius", "color", "it_txt", "pue_txt", "wue_txt", "ref_txt"]
+            "lon", "lat", "radius", "color", "it_txt", "pue_txt", "wue_txt", "ref_txt",
+            "gigafactory", "tip"]
     out = df[keep].reset_index(drop=True)
     # draw chosen sites on top of rejected ones
     return out.sort_values("status", ascending=False, kind="stable").reset_index(drop=True), cmap
 
 
-TOOLTIP = {
-    "html": "<b>{name}</b> ({site_id}, {country})<br/>{status}: {archetype} {cooling}<br/>"
-            "IT {it_txt} MW · PUE {pue_txt} · WUE {wue_txt} m³/MWh · REF {ref_txt} %",
-    "style": {"fontSize": "12px"},
-}
+KIND_WORDS = {"greenfield": "greenfield plot (id gf-<NUTS-2>: one per region, not a "
+                             "gigafactory)", "brownfield": "brownfield (thermal plant site)",
+              "hub": "data-centre hub", "user": "your site"}
+
+
+def _tooltip(r) -> str:
+    """The hover text of one site: figures only where they exist (no "–" placeholders)."""
+    e = html.escape
+    head = f"<b>{e(r.name or r.site_id)}</b> ({e(r.site_id)}, {e(r.country)})"
+    kind = KIND_WORDS.get(r.kind, r.kind) if r.kind else ""
+    if r.status != "chosen":
+        return head + "<br/>not chosen" + (f" · {e(kind)}" if kind else "")
+    arch = "AI gigafactory" if r.archetype == GIGAFACTORY else r.archetype
+    line = f"chosen: {e(arch)}" + (f", {e(r.cooling)} cooling" if r.cooling else "")
+    figs = [f"IT {r.it_txt} MW"] if r.it_txt != "–" else []
+    figs += [f"{lab} {v}{unit}" for lab, v, unit in (("PUE", r.pue_txt, ""),
+                                                     ("WUE", r.wue_txt, " m³/MWh"),
+                                                     ("REF", r.ref_txt, " %")) if v != "–"]
+    out = head + "<br/>" + line + (f"<br/>{' · '.join(figs)}" if figs else "")
+    return out + (f"<br/><i>{e(kind)}</i>" if kind else "")
+
+
+TOOLTIP = {"html": "{tip}", "style": {"fontSize": "12px"}}
 
 
 def country_outlines(path: str | os.PathLike | None = None, max_bytes: int = 3_000_000) -> dict:
@@ -133,14 +175,30 @@ def site_deck(points, outlines: dict | None = None, view: dict | None = None):
             "GeoJsonLayer", outlines, id="countries", stroked=True, filled=True,
             get_fill_color=[235, 238, 242, 255], get_line_color=[110, 120, 135, 255],
             line_width_min_pixels=1, pickable=False))
+    gf = points[points["gigafactory"]] if "gigafactory" in points.columns else points.iloc[0:0]
+    rest = points[~points.index.isin(gf.index)]
     layers.append(pdk.Layer(
-        "ScatterplotLayer", points, id="sites", get_position=["lon", "lat"],
+        "ScatterplotLayer", rest, id="sites", get_position=["lon", "lat"],
         get_radius="radius", get_fill_color="color", radius_min_pixels=2,
         radius_max_pixels=30, stroked=True, get_line_color=[40, 40, 40, 160],
         line_width_min_pixels=0.5, pickable=True))
+    if len(gf):
+        gf = gf.assign(icon=[STAR_ICON] * len(gf))
+        layers.append(pdk.Layer(
+            "IconLayer", gf, id="gigafactories", get_icon="icon", get_position=["lon", "lat"],
+            get_size=26, pickable=True))  # sizes in pixels (deck.gl's default units)
+        layers.append(pdk.Layer(
+            "TextLayer", gf, id="gigafactory-labels", get_position=["lon", "lat"],
+            get_text="name", get_size=13, get_color=[60, 0, 0, 255],
+            get_pixel_offset=[0, -24], character_set="'auto'",  # quoted: pydeck reads bare strings as expressions
+            outline_width=3,
+            outline_color=[255, 255, 255, 255], font_settings={"sdf": True},
+            font_family="'Helvetica, Arial, sans-serif'", pickable=False))
     v = view or view_for(points)
-    return pdk.Deck(layers=layers, map_style=None, tooltip=TOOLTIP,
+    deck = pdk.Deck(layers=layers, map_style=None, tooltip=TOOLTIP,
                     initial_view_state=pdk.ViewState(**v, pitch=0, bearing=0),
                     map_provider=None)
+    deck.map_style = OFFLINE_STYLE_URL  # no tiles: Streamlit's default would be CARTO's
+    return deck
 
 

@@ -10,8 +10,12 @@ a folder::
     <run_id>/worker.log      the worker's stdout/stderr
     <run_id>/results/        summary.json, sites.csv, sites.gpkg, sites.geojson, solution.nc
     <run_id>/report.html     a self-contained HTML report
+    <run_id>/brief/          a bid brief run (kind "brief"): brief.json, .html, .pdf, .md
 
-so an app restart loses nothing, and analysts never see each other's folders.
+so an app restart loses nothing, and analysts never see each other's folders. A run has a
+``kind``: ``plan`` (a scenario solved: Results, Compare) or ``brief`` (a bid brief for one
+site or plot, :mod:`siting.app.brief`: the Site page); both share this machinery (background
+worker, stages and progress, elapsed time, cancel, the time limit).
 :func:`start_run` starts one subprocess per run (``python -m siting.app.worker RUN_DIR``) in its
 own process group; :func:`cancel_run` kills that group (a real cancel, even inside HiGHS);
 :func:`refresh_status` notices a worker that died without a word.
@@ -52,6 +56,7 @@ FINAL_STATES = ("done", "failed", "cancelled")
 ACTIVE_STATES = ("queued", "running")
 STAGES = ("queued", "loading data", "building and solving", "verifying", "writing results",
           "done")
+RUN_KINDS = ("plan", "brief")
 RESULT_FILES = {
     "summary.json": "application/json",
     "sites.geojson": "application/geo+json",
@@ -75,6 +80,12 @@ def new_analyst_id() -> str:
 def is_valid_analyst_id(value: object) -> bool:
     """Whether ``value`` can name an analyst folder (no path tricks, long enough to be secret)."""
     return isinstance(value, str) and bool(ANALYST_RE.match(value))
+
+
+def file_stem(label: str, fallback: str = "run") -> str:
+    """A file-name stem from a run's label ("dear carbon 2030" → "dear-carbon-2030")."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", label or "").strip("-._")
+    return stem[:60] or fallback
 
 
 def _now() -> float:
@@ -116,6 +127,10 @@ class RunInfo:
     objective_eur: float | None = None
     time_limit_s: float | None = None
     verification: str = ""
+    kind: str = "plan"  # plan | brief
+    fraction: float | None = None  # progress reported by the worker (briefs), 0-1
+    budget_s: float | None = None  # time budget of a brief (s)
+    headline: str = ""  # a finished brief's one sentence
 
     @property
     def active(self) -> bool:
@@ -140,6 +155,8 @@ class RunInfo:
         """A 0–1 progress figure: the stage, and within the solve the share of the time limit."""
         if self.state in FINAL_STATES:
             return 1.0
+        if self.fraction is not None:  # the worker reports its own progress (briefs)
+            return min(max(float(self.fraction), 0.0), 0.99)
         idx = STAGES.index(self.stage) if self.stage in STAGES else 0
         base = idx / (len(STAGES) - 1)
         if self.stage == "building and solving" and self.solve_started and self.time_limit_s:
@@ -155,6 +172,8 @@ class RunInfo:
 
     def outcome_text(self) -> str:
         """Plain-words outcome: for done runs the solver status (with gap when time-limited)."""
+        if self.kind == "brief" and self.state == "done":
+            return self.headline or "brief ready"
         if self.state != "done":
             return {"queued": "waiting to start", "running": f"running: {self.stage}",
                     "cancelled": "cancelled", "failed": f"failed: {self.message}"}.get(
@@ -191,8 +210,15 @@ class RunStore:
         return self.dir / run_id
 
     # ---------------------------------------------------------------- registry
-    def create(self, scenario: Scenario, label: str = "", data: str | None = None) -> RunInfo:
-        """Register a run: write its scenario and a queued status (nothing starts yet)."""
+    def create(self, scenario: Scenario, label: str = "", data: str | None = None, *,
+               kind: str = "plan", extra: dict | None = None) -> RunInfo:
+        """Register a run: write its scenario and a queued status (nothing starts yet).
+
+        ``kind`` is ``plan`` or ``brief``; ``extra`` is stored in run.json (a brief's site or
+        plot, levers and time budget).
+        """
+        if kind not in RUN_KINDS:
+            raise ValueError(f"unknown run kind {kind!r}")
         self.dir.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
@@ -207,7 +233,7 @@ class RunStore:
         (path / "scenario.toml").write_text(scenario.to_toml(), encoding="utf-8")
         meta = {"run_id": run_id, "label": (label or scenario.name)[:80],
                 "scenario_name": scenario.name, "created": _now(), "data": data,
-                "time_limit_s": scenario.solver.time_limit_s}
+                "time_limit_s": scenario.solver.time_limit_s, "kind": kind, **(extra or {})}
         _write_json(path / "run.json", meta)
         _write_json(path / "status.json", {"state": "queued", "stage": "queued"})
         return self.info(run_id)
@@ -219,19 +245,26 @@ class RunStore:
             raise KeyError(f"unknown run {run_id!r}")
         return read_info(path)
 
-    def runs(self) -> list[RunInfo]:
-        """All runs of this analyst, oldest first."""
+    def runs(self, kind: str | None = "plan") -> list[RunInfo]:
+        """This analyst's runs of one kind (``plan`` by default; None: all), oldest first."""
         if not self.dir.is_dir():
             return []
         out = []
         for p in self.dir.iterdir():
             if p.is_dir() and RUN_ID_RE.match(p.name) and (p / "run.json").is_file():
-                out.append(read_info(p))
+                info = read_info(p)
+                if kind is None or info.kind == kind:
+                    out.append(info)
         return sorted(out, key=lambda r: (r.created, r.run_id))
 
-    def active_runs(self) -> list[RunInfo]:
-        """Queued or running runs, after checking that their workers are still alive."""
-        return [r for r in (refresh_status(i.path) for i in self.runs()) if r.active]
+    def briefs(self) -> list[RunInfo]:
+        """This analyst's bid-brief runs, oldest first."""
+        return self.runs(kind="brief")
+
+    def active_runs(self, kind: str | None = None) -> list[RunInfo]:
+        """Queued or running runs (every kind by default: they share the per-analyst limit),
+        after checking that their workers are still alive."""
+        return [r for r in (refresh_status(i.path) for i in self.runs(kind)) if r.active]
 
     def rename(self, run_id: str, label: str) -> None:
         path = self.run_dir(run_id)
@@ -259,7 +292,9 @@ def read_info(path: Path) -> RunInfo:
         finished=st.get("finished"), pid=st.get("pid"), message=st.get("message", ""),
         result_status=st.get("result_status", ""), mip_gap=st.get("mip_gap"),
         objective_eur=st.get("objective_eur"), time_limit_s=meta.get("time_limit_s"),
-        verification=st.get("verification", ""))
+        verification=st.get("verification", ""), kind=meta.get("kind", "plan"),
+        fraction=st.get("progress"), budget_s=meta.get("budget_s"),
+        headline=st.get("headline", ""))
 
 
 def _update_status(path: Path, **changes: Any) -> dict:

@@ -13,6 +13,7 @@ import traceback
 from pathlib import Path
 
 from siting.api import solve
+from siting.app.brief import run_brief
 from siting.app.store import RunInfo, _now, _read_json, _site_rows, _update_status, read_info
 from siting.data import load
 from siting.deadline import Deadline
@@ -33,6 +34,8 @@ def run_worker(path: str | os.PathLike) -> RunInfo:
     """
     path = Path(path)
     meta = _read_json(path / "run.json")
+    if meta.get("kind") == "brief":
+        return run_brief(path)
     _update_status(path, state="running", stage="loading data", started=_now(), pid=os.getpid())
     try:
         scenario = Scenario.from_toml(path / "scenario.toml")
