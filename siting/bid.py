@@ -276,11 +276,13 @@ def cost_ranking(data: SiteData, scenario: Scenario) -> pd.Series:
     P = prepare(data, scenario)
     u = float(P.arch["utilisation"].iloc[0])
     carbon = scenario.energy.carbon_price_eur_per_tco2 if scenario.on("carbon") else 0.0
-    per_load = P.energy_cost[:, :, -1] + carbon * P.emis  # (S, C) EUR per MW of load
-    per_load = np.where(P.cool_allowed, per_load, np.inf).min(axis=1)
+    # per MW of capacity: u × (per MW of load) + the idle part of facility power (per MW)
+    per_mw = (u * (P.energy_cost[:, :, -1] + carbon * P.emis)
+              + P.energy_cost_cap[:, :, -1] + carbon * P.emis_cap)  # (S, C) EUR per MW
+    per_mw = np.where(P.cool_allowed, per_mw, np.inf).min(axis=1)
     capex = float(P.arch["capex_eur_per_mw"].iloc[0]) * crf(
         scenario.periods.discount_rate, float(P.arch["lifetime_years"].iloc[0]))
-    cost = pd.Series(u * per_load + (capex if scenario.on("capex") else 0.0), index=P.sites)
+    cost = pd.Series(per_mw + (capex if scenario.on("capex") else 0.0), index=P.sites)
     return cost.sort_values(kind="stable")
 
 

@@ -105,6 +105,7 @@ __all__ = [
     "UnknownTechnology",
     "annual_pue",
     "capex_eur_per_mw",
+    "capex_lifetime_years",
     "cooling_power_ratio",
     "driver_temperature",
     "electrical_overhead",
@@ -828,6 +829,12 @@ def capex_eur_per_mw(tech: str) -> float:
         ``typed_cooling.COOLING_CAPEX[tech].lifetime_years``).
     """
     return _tech(tech).capex_eur_per_mw
+
+
+def capex_lifetime_years(tech: str) -> float:
+    """Economic lifetime (years) of a cooling technology's plant (typed_cooling.COOLING_CAPEX)."""
+    _tech(tech)
+    return float(typed_cooling.COOLING_CAPEX[tech].lifetime_years)
 
 
 def waste_heat_temperature_c(tech: str) -> float:

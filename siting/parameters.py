@@ -61,9 +61,13 @@ class Params:
     bigM: np.ndarray  # (S, A)
     site_room: np.ndarray  # (S,)
     land: np.ndarray  # (S,)
-    pue: np.ndarray  # (C, Z, H)
-    wue: np.ndarray  # (C, Z, H)
+    pue: np.ndarray  # (C, Z, H) design-load PUE (utilisation 1) = pue_load + pue_cap
+    wue: np.ndarray  # (C, Z, H) design-load WUE (m³/MWh IT) = wue_load + wue_cap
     pue_max: np.ndarray  # (C, Z)
+    pue_load: np.ndarray  # (C, Z, H) facility MW per MW of mean IT load
+    pue_cap: np.ndarray  # (C, Z, H) facility MW per MW of IT capacity (idle overhead)
+    wue_load: np.ndarray  # (C, Z, H) m³ per MWh of mean IT load
+    wue_cap: np.ndarray  # (C, Z, H) m³ per MWh of IT capacity
     load_bound: np.ndarray  # (S,)
     demand: np.ndarray  # (R, P)
     hours_year: float
@@ -158,12 +162,20 @@ def build_params(data: SiteData, scenario: Scenario) -> Params:
                              "block needs weather (give profiles.nc) or set blocks.cooling = "
                              "false")
         coolings = list(scenario.cooling.technologies)
-        pue = np.stack([np.asarray(climate.pue(c, temp.values), dtype=float) for c in coolings])
-        wue = np.stack([np.asarray(climate.wue(c, temp.values), dtype=float) for c in coolings])
+        # facility power is affine in load and capacity (climate.facility_coefficients):
+        # u·PUE(x, u) = a_load·u + a_cap, so part load raises the PUE of idle capacity
+        fc = [climate.facility_coefficients(c, temp.values) for c in coolings]
+        wc = [climate.water_coefficients(c, temp.values) for c in coolings]
+        pue_load = np.stack([np.broadcast_to(np.asarray(a, float), (Z, H)) for a, _ in fc])
+        pue_cap = np.stack([np.broadcast_to(np.asarray(b, float), (Z, H)) for _, b in fc])
+        wue_load = np.stack([np.broadcast_to(np.asarray(a, float), (Z, H)) for a, _ in wc])
+        wue_cap = np.stack([np.broadcast_to(np.asarray(b, float), (Z, H)) for _, b in wc])
     else:
         coolings = [FIXED_COOLING]
-        pue = np.full((1, Z, H), scenario.cooling.fixed_pue)
-        wue = np.full((1, Z, H), scenario.cooling.fixed_wue_m3_per_mwh)
+        pue_load = np.full((1, Z, H), scenario.cooling.fixed_pue)
+        wue_load = np.full((1, Z, H), scenario.cooling.fixed_wue_m3_per_mwh)
+        pue_cap, wue_cap = np.zeros_like(pue_load), np.zeros_like(wue_load)
+    pue, wue = pue_load + pue_cap, wue_load + wue_cap  # design load (u = 1)
 
     # --- sizes and bounds
     site_room = (s["max_it_mw"].to_numpy(float) - s["existing_it_mw"].to_numpy(float)
@@ -199,6 +211,7 @@ def build_params(data: SiteData, scenario: Scenario) -> Params:
         regions=regions, countries=countries, site_zone=site_zone, site_country=site_country,
         weight_h=weight, W=period_weights(scenario), target_mw=target, arch=arch, bigM=bigM,
         site_room=site_room, land=land, pue=pue, wue=wue, pue_max=pue.max(axis=2),
+        pue_load=pue_load, pue_cap=pue_cap, wue_load=wue_load, wue_cap=wue_cap,
         load_bound=load_bound, demand=demand, hours_year=float(weight.sum()), profiles=prof,
         temperature=temp.values, day=day, duration_h=prof["duration_h"].values.astype(float),
         next_slice=next_slice,

@@ -18,7 +18,7 @@ import pandas as pd
 import xarray as xr
 
 from siting import grid_report
-from siting.blocks._power import peak_power_values
+from siting.blocks._power import peak_power_values, slice_power_values
 from siting.blocks.heat import network_heat
 from siting.data.sector import sector_totals
 from siting.errors import InfeasibleError, NoSolutionError, SitingError
@@ -113,6 +113,11 @@ class Solution:
         ds["target_mw"] = ("period", P.target_mw)
         ds["pue"] = (("cooling", "zone", "slice"), P.pue)
         ds["wue_m3_per_mwh"] = (("cooling", "zone", "slice"), P.wue)
+        # facility power and water are affine in load and capacity (blocks/_power.py)
+        ds["pue_load"] = (("cooling", "zone", "slice"), P.pue_load)
+        ds["pue_cap"] = (("cooling", "zone", "slice"), P.pue_cap)
+        ds["wue_load"] = (("cooling", "zone", "slice"), P.wue_load)
+        ds["wue_cap"] = (("cooling", "zone", "slice"), P.wue_cap)
         ds["site_zone"] = ("site", np.asarray(P.zones, dtype=object)[P.site_zone].astype(str))
         ds["site_country"] = ("site", np.asarray(P.countries, dtype=object)[P.site_country]
                               .astype(str))
@@ -257,13 +262,10 @@ class Solution:
         chosen = np.where((op.values.max(axis=1) > 0.5) & has_it,
                           arch[op.values.argmax(axis=1)], "")
         load = ds["load_mw"].sel(period=p)  # site, cooling
-        zone_pos = pd.Index(ds["zone"].values).get_indexer(ds["site_zone"].values)
-        pue = ds["pue"].values[:, zone_pos, :]  # C, S, H
         w = ds["weight_h"].values
         it_energy = load.values.sum(axis=1) * w.sum()  # MWh IT per year
-        fac_energy = np.einsum("sc,csh,h->s", load.values, pue, w)
-        wue = ds["wue_m3_per_mwh"].values[:, zone_pos, :]
-        water = np.einsum("sc,csh,h->s", load.values, wue, w)
+        fac_energy = self._affine(p, "pue")
+        water = self._affine(p, "wue")
         cool = np.asarray(ds["cooling"].values if "cooling" in ds.coords else [])
         if "cooling_choice" in ds.data_vars:
             q = ds["cooling_choice"].values
@@ -323,6 +325,23 @@ class Solution:
 
         return Scenario.from_dict(tomllib.loads(self.ds.attrs["scenario"]))
 
+    def _affine(self, p, which: str) -> np.ndarray:
+        """(S,) annual facility MWh (``pue``) or water m³ (``wue``) of every site in period p:
+        Σ_{c,h} w_h (A ℓ + B k); results written before the affine model carry the design
+        coefficient alone (B = 0)."""
+        ds = self.ds
+        zone_pos = pd.Index(ds["zone"].values).get_indexer(ds["site_zone"].values)
+        w = ds["weight_h"].values
+        load = ds["load_mw"].sel(period=p).values
+        full = "pue" if which == "pue" else "wue_m3_per_mwh"
+        a = ds[f"{which}_load"].values if f"{which}_load" in ds else ds[full].values
+        out = np.einsum("sc,csh,h->s", load, a[:, zone_pos, :], w)
+        if f"{which}_cap" in ds and "it_mw_cooling" in ds:
+            cap = ds["it_mw_cooling"].sel(period=p).values
+            out = out + np.einsum("sc,csh,h->s", cap, ds[f"{which}_cap"].values[:, zone_pos, :],
+                                  w)
+        return out
+
     def _zone_ref(self, p) -> pd.Series:
         ds = self.ds
         if "matched_mw" not in ds:
@@ -330,9 +349,7 @@ class Solution:
         w = ds["weight_h"].values
         matched = (ds["matched_mw"].sel(period=p).values * w).sum(axis=1)
         zone_pos = pd.Index(ds["zone"].values).get_indexer(ds["site_zone"].values)
-        load = ds["load_mw"].sel(period=p).values
-        pue = ds["pue"].values[:, zone_pos, :]
-        fac = np.einsum("sc,csh,h->s", load, pue, w)
+        fac = self._affine(p, "pue")
         fac_z = pd.Series(fac).groupby(zone_pos).sum().reindex(range(ds.sizes["zone"]),
                                                               fill_value=0.0).to_numpy()
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -454,6 +471,12 @@ class Solution:
         w = ds["weight_h"].values
         out: dict = {"energy_cost_by_component_eur": {
             c: costs.get(c, 0.0) for c in ("energy", "network", "levies")}}
+        # annualised capital cost by what it buys (EUR/yr): the building and its electrical
+        # and mechanical plant at the country's index, the cooling plant against the reference
+        # technology the archetype capex includes, grid reinforcement, and sites' fixed costs
+        out["capex_by_component_eur"] = {
+            "building_and_mep": costs.get("capex", 0.0), "cooling_plant": costs.get("cooling", 0.0),
+            "grid_reinforcement": costs.get("grid", 0.0), "site_fixed": costs.get("fixed", 0.0)}
         supply = sum(costs.get(c, 0.0) for c in ("energy", "network", "levies", "ppa", "firm",
                                                   "storage", "carbon"))
         out["energy_cost_eur_per_mwh"] = supply / fac if fac > 0 else math.nan
@@ -628,9 +651,8 @@ def _by_site(terms, primal: dict, info, P: Params) -> np.ndarray:
     out = np.zeros((S, Pn))
     load = primal.get("l")
     fac = None
-    if load is not None:
-        pue_s = P.pue[:, P.site_zone, :]  # (C,S,H)
-        fac = np.einsum("scp,csh->shp", load, pue_s)  # facility MW per site and slice
+    if load is not None:  # facility MW per site and slice (blocks/_power.py)
+        fac = slice_power_values(P, load, primal.get("k"))
     for _, t in terms:
         if t.var not in primal:
             continue

@@ -290,12 +290,53 @@ class Cooling(_Strict):
     only_for_archetypes: dict[str, list[str]] = Field(
         default_factory=lambda: {"direct_liquid": ["gigafactory", "ai_factory"]},
         description="technology -> archetypes it is open to")
+    # AI training halls run 40-130 kW racks (NVIDIA GB200 NVL72: about 120 kW per rack), which
+    # air cannot cool: ASHRAE TC9.9 (2021) puts the practical limit of air cooling near
+    # 30-40 kW per rack. Archetypes listed here must use one of the technologies named.
+    required_for_archetypes: dict[str, list[str]] = Field(
+        default_factory=lambda: {"gigafactory": ["direct_liquid"],
+                                 "ai_factory": ["direct_liquid"]},
+        description="archetype -> technologies one of which it must use")
     # Fixed PUE when the cooling block is off. Assumption: 1.3 for a new build, below the
     # industry mean (Uptime Institute Global Data Center Survey 2024: 1.56).
     fixed_pue: float = Field(1.3, ge=1.0, le=5.0, description="PUE used when the cooling block is off")
     fixed_wue_m3_per_mwh: float = Field(0.0, ge=0, le=100, description="WUE when the block is off")
     water_stress_threshold: float = Field(3.0, ge=0, le=5,
                                           description="evaporative cooling barred above (WRI 0–5)")
+    # The archetypes' capex (data/archetype_costs.csv, Turner & Townsend 2024/2025 per-MW build
+    # costs) includes the mechanical plant of a conventional build; the cooling block adds each
+    # technology's capex (data/cooling_technologies.csv) minus this reference technology's, so
+    # cheaper plants earn a credit and dearer ones pay the difference. Assumption: a closed-loop
+    # chilled-water plant with dry coolers is the conventional plant the cost indices price.
+    capex_reference: str | None = Field(
+        "dry_cooler_chiller",
+        description="technology whose capex the archetype capex already includes; None: no "
+                    "cooling capex term")
+
+    @field_validator("capex_reference")
+    @classmethod
+    def _known_reference(cls, v: Any) -> Any:
+        # climate imports siting.data, whose rules module imports this one: read it when used.
+        from siting.climate import TECHNOLOGIES
+
+        if v is not None and v not in TECHNOLOGIES:
+            raise ValueError(f"unknown cooling technology {clip(v)}; known: "
+                             + ", ".join(TECHNOLOGIES))
+        return v
+
+    @field_validator("required_for_archetypes")
+    @classmethod
+    def _known_required(cls, v: Any) -> Any:
+        # climate imports siting.data, whose rules module imports this one: read it when used.
+        from siting.climate import TECHNOLOGIES
+
+        for arch, techs in v.items():
+            bad = [t for t in techs if t not in TECHNOLOGIES]
+            if bad or not techs:
+                raise ValueError(f"{clip(arch)}: unknown cooling technology "
+                                 f"{clip(bad[0]) if bad else '(none given)'}; known: "
+                                 + ", ".join(TECHNOLOGIES))
+        return v
 
     @field_validator("technologies", "only_for_archetypes")
     @classmethod

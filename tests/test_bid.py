@@ -136,6 +136,9 @@ def test_a_plot_at_a_candidate_gets_its_attributes(embedded, site_id):
         pytest.skip(f"{site_id} not in the embedded data")
     ref = embedded.sites.loc[site_id]
     plot = add_plot(float(ref["lon"]), float(ref["lat"]), name="probe", data=embedded)
+    if plot.source != "raw":
+        pytest.skip("the raw extracts (../shared/data) are absent: the build's rules cannot "
+                    "be re-applied to the plot")
     row = plot.row
     for col in DERIVED:
         if col not in embedded.sites.columns:

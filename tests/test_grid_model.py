@@ -257,8 +257,9 @@ def test_lead_times_in_a_multi_period_run(eu, emb_sites):
         for p in (2029, 2030):
             if p < year:
                 assert it.loc[sid, p] == 0.0, (sid, p)
-    assert it.loc[[s for s in it.index if s.startswith(("gf-IT", "bf-")) and
-                   emb_sites[s]["country"] == "IT"], 2029].sum() >= 200.0 - 1e-6
+    # 2029: Austria cannot connect yet, so Italy's sites (any kind) carry the whole target
+    assert it.loc[[s for s in it.index if emb_sites[s]["country"] == "IT"], 2029].sum() \
+        >= 200.0 - 1e-6
     # reinforcement only from the substation's connection year + 1
     g = sol.ds["reinforcement_steps"]
     gi = sol.params.grid_inputs

@@ -48,6 +48,15 @@ def _aggregate(profiles: xr.Dataset, hours: int) -> tuple[np.ndarray, dict[str, 
     return weights, out
 
 
+def _facility_mw(load: float, capacity: float, tech: str, temp: np.ndarray) -> np.ndarray:
+    """Facility MW of ``load`` MW of IT load on ``capacity`` MW of IT: load × PUE at the
+    utilisation load / capacity (siting.climate.pue's closed form, not the model's affine
+    coefficients)."""
+    if load <= 0:
+        return np.zeros_like(temp, dtype=float)
+    return load * np.asarray(climate.pue(tech, temp, utilisation=min(1.0, load / capacity)))
+
+
 @pytest.fixture(scope="module")
 def quick_solution(data):
     # month x hour slices, so this module's own aggregation of data/profiles.nc applies
@@ -67,10 +76,14 @@ def test_nordic_sites_take_free_cooling(data):
     assert len(nordic) > 0, "the quick scenario should open Nordic sites"
     # no mechanical chillers in the Nordics, and annual PUE in the free-cooling regime: with the
     # electrical chain of the calibrated model (UPS and distribution ≈ 6.6 % at design load,
-    # docs/climate.md) new Nordic builds sit at 1.10-1.11 (Google Hamina 1.10; Microsoft's
-    # Nordic design PUE 1.12-1.16)
+    # docs/climate.md) and part load (idle UPS and fan power), new Nordic builds sit at
+    # 1.08-1.14 (Google Hamina 1.10; Microsoft's Nordic design PUE 1.12-1.16)
     assert "dry_cooler_chiller" not in set(nordic["cooling"])
-    assert (nordic["pue"] <= 1.12).all(), nordic[["cooling", "pue"]]
+    assert nordic["pue"].between(1.07, 1.15).all(), nordic[["cooling", "pue"]]
+    # part load: a colocation hall (50 % used) has a higher PUE than AI training (80 %)
+    by_arch = nordic.groupby("archetype")["pue"].min()
+    if {"colocation", "ai_factory"} <= set(by_arch.index):
+        assert by_arch["colocation"] > by_arch["ai_factory"]
 
 
 def test_evaporative_cooling_barred_at_water_stressed_sites(data, raw_sites):
@@ -92,6 +105,7 @@ def test_hourly_matching_holds_in_every_slice(quick_solution, data):
     zones = [str(z) for z in data.profiles["zone"].values]
     temp = pd.DataFrame(agg["temperature_c"], index=zones)
     load = ds["load_mw"].isel(period=0)  # site, cooling
+    cap = ds["it_mw_cooling"].isel(period=0)  # site, cooling: IT capacity
     site_zone = data.sites.loc[[str(s) for s in ds["site"].values], "zone"].to_numpy()
     matched = ds["matched_mw"].isel(period=0)
     ppa = ds["ppa_mw"].isel(period=0)
@@ -101,9 +115,9 @@ def test_hourly_matching_holds_in_every_slice(quick_solution, data):
             continue
         facility = np.zeros(len(weights))
         for c in [str(v) for v in ds["cooling"].values]:
-            it = float(load.sel(cooling=c).values[in_zone].sum())
-            if it > 0:
-                facility += it * np.asarray(climate.pue(c, temp.loc[z].to_numpy()))
+            for ld, k in zip(load.sel(cooling=c).values[in_zone],
+                             cap.sel(cooling=c).values[in_zone], strict=True):
+                facility += _facility_mw(float(ld), float(k), c, temp.loc[z].to_numpy())
         m = matched.sel(zone=z).values
         assert np.all(m >= 0.7 * facility - 1e-5 * max(1.0, facility.max())), z
         assert np.all(m <= facility + 1e-5 * max(1.0, facility.max())), z
@@ -142,11 +156,12 @@ def test_indicators_per_site_follow_eed_definitions(quick_solution, data):
     weights, agg = _aggregate(data.profiles, sc.time.hours_per_block)
     zones = [str(z) for z in data.profiles["zone"].values]
     load = sol.ds["load_mw"].isel(period=0).to_pandas()  # site x cooling (MW of IT load)
+    cap = sol.ds["it_mw_cooling"].isel(period=0).to_pandas()  # site x cooling (MW of IT)
     for sid in opened.index[:15]:
         zi = zones.index(str(data.sites.loc[sid, "zone"]))
-        fac = sum(load.loc[sid, c] * float(np.dot(
-            np.asarray(climate.pue(c, agg["temperature_c"][zi])), weights))
-            for c in load.columns if load.loc[sid, c] > 0)
+        fac = sum(float(np.dot(_facility_mw(load.loc[sid, c], cap.loc[sid, c], c,
+                                            agg["temperature_c"][zi]), weights))
+                  for c in load.columns if load.loc[sid, c] > 0)
         assert opened.loc[sid, "facility_energy_mwh"] == pytest.approx(fac, rel=1e-9)
         assert opened.loc[sid, "it_energy_mwh"] == pytest.approx(
             load.loc[sid].sum() * weights.sum(), rel=1e-9)
@@ -164,18 +179,20 @@ def test_indicators_per_site_follow_eed_definitions(quick_solution, data):
 
 
 def test_enforced_standards_hold_at_every_open_site(data):
-    # 1.12: tighter than EnEfG's 1.2 and binding for part of the candidates, above the lowest
-    # annual PUE the calibrated cooling reaches (≈ 1.08 direct liquid, 1.10 free air cooling)
+    # 1.15: tighter than EnEfG's 1.2 and binding for part of the candidates, above the lowest
+    # annual PUE the calibrated cooling reaches at part load (≈ 1.09 direct liquid for AI
+    # training at 80 %, 1.13 for colocation at 50 %: below 1.13 no colocation could open and
+    # the target's colocation share would be infeasible)
     # latency off (issue 12): with PUE ≤ 1.12 and ERF ≥ 0.2 at every site no Spanish site can
     # open (hot, little district heating), and southern Spain lies beyond 1,020 km of any other
     # zone's centre, so the latency demand there could not be served (infeasible, correctly)
-    sc = Scenario.from_toml("quick", **{"standards.enforce": True, "standards.max_pue": 1.12,
+    sc = Scenario.from_toml("quick", **{"standards.enforce": True, "standards.max_pue": 1.15,
                                         "standards.min_erf": 0.2, "blocks.latency": False})
     sol = siting.solve(data, sc)
     assert sol.status == "optimal"
     t = sol.site_table()
     opened = t[t["open"]]
-    assert (opened["pue"] <= 1.12 + 1e-7).all()
+    assert (opened["pue"] <= 1.15 + 1e-7).all()
     assert (opened["erf"] >= 0.2 - 1e-7).all()
     assert siting.verify(sol, data, sc).ok
 

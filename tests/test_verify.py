@@ -335,12 +335,24 @@ def test_blocks_off_drop_constraints_and_costs():
 # ===================================================== case 2: cooling, water, renewables
 # Cooling names are those of siting.climate.TECHNOLOGIES (scenarios check them since issue 10);
 # the stub gives them simple hand-checkable PUE and WUE.
+def _stub_pue(c, t):
+    return ({"air_economiser": 1.1, "evaporative_tower": 1.05, "water_cooling": 1.02}[c]
+            + 0.01 * np.maximum(np.asarray(t, dtype=float) - 20.0, 0.0))
+
+
+def _stub_wue(c, t):
+    return np.full(np.shape(t), 1.8 if c == "evaporative_tower" else 0.2)
+
+
+# facility power per MW of load and per MW of capacity: case 2 puts it all on the load
+# (B = 0); case 2b below gives the capacity its own, hand-checkable share
 STUB = SimpleNamespace(
     EVAPORATIVE=("evaporative_tower",),
     NEEDS_COOLING_WATER=("water_cooling",),
-    pue=lambda c, t: {"air_economiser": 1.1, "evaporative_tower": 1.05, "water_cooling": 1.02}[c]
-    + 0.01 * np.maximum(np.asarray(t, dtype=float) - 20.0, 0.0),
-    wue=lambda c, t: np.full(np.shape(t), 1.8 if c == "evaporative_tower" else 0.2),
+    pue=_stub_pue,
+    wue=_stub_wue,
+    facility_coefficients=lambda c, t: (_stub_pue(c, t), 0.0 * np.asarray(t, dtype=float)),
+    water_coefficients=lambda c, t: (_stub_wue(c, t), 0.0 * np.asarray(t, dtype=float)),
 )
 
 
@@ -442,6 +454,32 @@ def test_case2_feasible_and_objective_by_hand(stub_climate):
     assert rep.components["ppa"] == pytest.approx(C2_PPA, rel=1e-12)
     assert rep.components["water"] == pytest.approx(C2_WATER, rel=1e-12)
     assert rep.kpis["matched_share"][2030] == pytest.approx(0.5)
+
+
+# Case 2b: facility power affine in load and capacity (u·PUE = A·u + B, siting.climate): the
+# stub moves 0.04 of every PUE onto the capacity, B = 0.04 MW per MW of IT. By hand: site A
+# (IT 40 MW, load 20) draws (PUE − 0.04)·20 + 0.04·40 = 20·PUE + 0.8 MW; site B (IT 20, load 10)
+# draws 10·PUE + 0.4 MW, in every block.
+STUB_B = SimpleNamespace(**{**vars(STUB), "facility_coefficients": lambda c, t: (
+    _stub_pue(c, t) - 0.04, np.full(np.shape(t), 0.04))})
+L2B = [lv + 0.8 + 0.4 for lv in L2]
+C2B_GRID_ENERGY = C2_GRID_ENERGY + sum(BW * (0.8 * 100 + 0.4 * 80) * pf for pf in PF)
+C2B_OFFSET = sum(BW * 80 * pf * 0.5 * lval for pf, lval in zip(PF, L2B, strict=True))
+
+
+def test_case2b_idle_capacity_draws_power(monkeypatch):
+    monkeypatch.setattr(verify_mod, "_climate", lambda: STUB_B)
+    ds = case2_solution()
+    m = np.tile(0.5 * np.array(L2B), 12).reshape(1, 48, 1)
+    ds["matched_mw"].values[:] = m
+    ds["surplus_mw"].values[:] = 20.0 - m
+    obj = C2B_GRID_ENERGY - C2B_OFFSET + C2_PPA + C2_WATER
+    rep = verify(ds.assign_attrs(objective_eur=obj), case2_data(), case2_scenario())
+    assert rep.ok, rep.summary()
+    assert rep.components["energy"] == pytest.approx(C2B_GRID_ENERGY - C2B_OFFSET, rel=1e-12)
+    # the load-only matching of case 2 now falls short of half the (larger) facility load
+    bad = verify(case2_solution(), case2_data(), case2_scenario())
+    assert not bad.ok and "hourly matching" in bad.summary()
 
 
 def test_case2_annual_matching(stub_climate):

@@ -107,6 +107,11 @@ def apply_levers(base: Scenario, levers: Levers | dict, name: str | None = None)
     # cooling options keep their dependent setting consistent: a technology no longer offered
     # leaves cooling.only_for_archetypes too (else the cooling block refuses the scenario)
     only = {c: list(a) for c, a in base.cooling.only_for_archetypes.items() if c in chosen}
+    # and an archetype whose required technologies are all unticked loses the requirement
+    # (AI halls without liquid cooling: the analyst's explicit choice)
+    required = {a: [c for c in t if c in chosen]
+                for a, t in base.cooling.required_for_archetypes.items()}
+    ov["cooling.required_for_archetypes"] = {a: t for a, t in required.items() if t}
     ov.update({
         "archetypes.gigafactory.max_count": int(lv.gigafactory_max_count),
         "archetypes.gigafactory.min_count": int(lv.gigafactory_min_count),

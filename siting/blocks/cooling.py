@@ -6,8 +6,9 @@ import numpy as np
 import pyomo.environ as pyo
 
 from siting import climate
-from siting.blocks.base import Block, Variable, qsum
+from siting.blocks.base import Block, CostTerm, Linear, Variable, qsum
 from siting.errors import ScenarioError
+from siting.physics.finance import crf
 
 
 def params(P, sc, data) -> dict:
@@ -26,6 +27,12 @@ def params(P, sc, data) -> dict:
     if unknown:
         raise ScenarioError(f"cooling.only_for_archetypes: {sorted(unknown)} not in "
                             "cooling.technologies")
+    for a, techs in sc.cooling.required_for_archetypes.items():
+        if a in P.archetypes and not set(techs) & set(coolings):
+            raise ScenarioError(f"cooling.required_for_archetypes: archetype {a} needs "
+                                f"{' or '.join(techs)}, which cooling.technologies leaves out "
+                                f"(add it, or drop the requirement: "
+                                f"cooling.required_for_archetypes = {{}})")
     return {"cool_allowed": allowed}
 
 
@@ -55,6 +62,35 @@ def build(m, P, sc, elastic: bool = False) -> None:
     m.cooling_archetype = pyo.Constraint(
         m.S, list(limited), rule=lambda m, s, c: m.q[s, c] <= qsum(
             m.y[s, a, last] for a in limited[c]))
+    # y[s,a,last] ≤ Σ_{c ∈ required(a)} q[s,c]: AI halls need liquid cooling (rack density)
+    need = {P.archetypes.index(a): [P.coolings.index(c) for c in techs if c in P.coolings]
+            for a, techs in sc.cooling.required_for_archetypes.items() if a in P.archetypes}
+    m.cooling_required = pyo.Constraint(
+        m.S, list(need), rule=lambda m, s, a: m.y[s, a, last] <= qsum(
+            m.q[s, c] for c in need[a]))
+
+
+def cooling_capex(P, sc, q) -> list[Linear]:
+    """Σ_{s,c} ι_s (capex_c − capex_ref) CRF(r, life_c) Σ_{p'≤p} cm_p' (k[s,c,p'] − k[s,c,p'−1])
+    (EUR/yr): the cooling plant's capex against the reference the archetype capex includes."""
+    ref = climate.capex_eur_per_mw(sc.cooling.capex_reference)
+    rate = sc.periods.discount_rate
+    delta = np.array([(climate.capex_eur_per_mw(c) - ref)
+                      * crf(rate, climate.capex_lifetime_years(c)) for c in P.coolings])
+    cm = P.capex_mult
+    n = len(P.periods)
+    w = np.zeros((n, n))  # weight of k[., ., pp] in period p's cost, as block capex
+    for p in range(n):
+        for pp in range(p + 1):
+            w[pp, p] = cm[p] if pp == p else cm[pp] - cm[pp + 1]
+    coef = (P.capex_index[:, None, None, None] * delta[None, :, None, None]
+            * w[None, None, :, :])  # (S,C,P,P)
+    return [Linear("k", coef, period="cross", mask=coef != 0)]
+
+
+def _capex_on(sc, P, built) -> bool:
+    """With blocks cooling and capex on and a reference technology."""
+    return sc.on("cooling") and sc.on("capex") and sc.cooling.capex_reference is not None
 
 
 def levers(sc) -> list[tuple[str, dict]]:
@@ -75,9 +111,15 @@ BLOCK = Block(
                         output="cooling_choice"),),
     params=params,
     build=build,
+    costs=(CostTerm("cooling", "cooling plant (against the reference)", cooling_capex,
+                    when=_capex_on),),
     levers=levers,
     equations=(
         "Σ_c q[s,c] ≤ 1; ℓ[s,c,p] ≤ U_s q[s,c]; k[s,c,p] ≤ M_s q[s,c], M_s = max_a M[s,a]",
+        "y[s,a,last] ≤ Σ_{c ∈ `required_for_archetypes`[a]} q[s,c] (AI halls: liquid cooling)",
+        "cost: Σ_{s,c} ι_s (capex_c − capex_ref) CRF(r, life_c) Σ_{p'≤p} cm_{p'} (k[s,c,p'] − "
+        "k[s,c,p'−1]), capex_c = data/cooling_technologies.csv, ref = "
+        "`cooling.capex_reference` (the plant the archetype capex includes; negative: a credit)",
         "q[s,c] = 0 for evaporative technologies (`siting.climate.EVAPORATIVE`) at sites with "
         "`water_stress` > `cooling.water_stress_threshold`",
         "q[s,c] = 0 for technologies needing `cooling_water` at sites without it",

@@ -63,16 +63,24 @@ def params(P, sc, data) -> dict:
         bad = [sites[i] for i in np.flatnonzero(np.isnan(ci_site).any(axis=1))[:5]]
         raise InputError(f"no carbon intensity for site(s) {bad}: give "
                          "carbon_intensity_gco2_per_kwh or a zone profile with it")
-    pue_s = P.pue[:, site_zone, :]  # (C,S,H)
-    wpue = pue_s * P.weight_h[None, None, :]  # MWh facility per MW load per slice
-    shaped = np.einsum("csh,sh->sc", wpue, pf[site_zone])  # MWh x price factor
-    flat = wpue.sum(axis=2).T  # (S,C) MWh facility per MW load per year
-    cost = {
-        "energy": (shaped * comp[:, 0:1])[:, :, None] * pm[None, None, :],
-        "network": (flat * comp[:, 1:2])[:, :, None] * pm[None, None, :],
-        "levies": (flat * comp[:, 2:3])[:, :, None] * pm[None, None, :],
-    }
-    emis = np.einsum("csh,sh->sc", wpue, ci_site) / 1000.0
+    pf_s = pf[site_zone]  # (S,H)
+
+    def per_mw(a: np.ndarray):
+        """Cost components (S,C,P) and emissions (S,C) per MW of a facility coefficient a."""
+        wa = a[:, site_zone, :] * P.weight_h[None, None, :]  # MWh facility per MW per slice
+        shaped = np.einsum("csh,sh->sc", wa, pf_s)  # MWh x price factor
+        flat = wa.sum(axis=2).T  # (S,C) MWh facility per MW per year
+        cost = {
+            "energy": (shaped * comp[:, 0:1])[:, :, None] * pm[None, None, :],
+            "network": (flat * comp[:, 1:2])[:, :, None] * pm[None, None, :],
+            "levies": (flat * comp[:, 2:3])[:, :, None] * pm[None, None, :],
+        }
+        return cost, np.einsum("csh,sh->sc", wa, ci_site) / 1000.0
+
+    # facility power = A ℓ + B k (blocks/_power.py): costs per MW of mean IT load and per MW
+    # of IT capacity (the capacity part is zero with block cooling off)
+    cost, emis = per_mw(P.pue_load)
+    cost_cap, emis_cap = per_mw(P.pue_cap)
     # Matched clean energy displaces grid energy at the zone's lowest site figures (equal to
     # the site figures on the embedded data, zone = country), so the credit never exceeds the
     # displaced purchase when a bring-your-own zone mixes prices.
@@ -84,28 +92,40 @@ def params(P, sc, data) -> dict:
         zcomp[zi] = comp[mz].min(axis=0)
         zci[zi] = ci_site[mz].min(axis=0)
     return {"energy_cost": cost["energy"] + cost["network"] + cost["levies"],
-            "energy_cost_by": cost, "price_components": comp, "emis": emis,
+            "energy_cost_cap": cost_cap["energy"] + cost_cap["network"] + cost_cap["levies"],
+            "energy_cost_by": cost, "energy_cost_cap_by": cost_cap, "price_components": comp,
+            "emis": emis, "emis_cap": emis_cap,
             "zone_price": zcomp[:, 0][:, None, None] * pf[:, :, None] * pm[None, None, :],
             "zone_network_price": zcomp[:, 1][:, None] * pm[None, :],
             "zone_levies_price": zcomp[:, 2][:, None] * pm[None, :],
             "zone_ci": zci / 1000.0}
 
 
+def _with_capacity(load_coef: np.ndarray, cap_coef: np.ndarray) -> list[Linear]:
+    out = [Linear("l", load_coef)]
+    if np.any(cap_coef != 0):
+        out.append(Linear("k", cap_coef, mask=cap_coef != 0))
+    return out
+
+
 def _component(name: str):
     def linear(P, sc, q) -> list[Linear]:
-        return [Linear("l", P.energy_cost_by[name])]
+        return _with_capacity(P.energy_cost_by[name], P.energy_cost_cap_by[name])
     linear.__doc__ = f"The {name} component of grid purchases (EUR/yr)."
     return linear
 
 
 def emissions(P, sc, q) -> list[Linear]:
-    """Location-based: Σ_{s,c} ℓ Σ_h w_h PUE ci[s,h] / 1000 (tCO2/yr)."""
-    return [Linear("l", np.repeat(P.emis[:, :, None], len(P.periods), axis=2))]
+    """Location-based: Σ_{s,c} Σ_h w_h (A ℓ + B k) ci[s,h] / 1000 (tCO2/yr)."""
+    n = len(P.periods)
+    return _with_capacity(np.repeat(P.emis[:, :, None], n, axis=2),
+                          np.repeat(P.emis_cap[:, :, None], n, axis=2))
 
 
 BLOCK = Block(
     name="energy",
-    purpose="Facility electricity (IT load × PUE of the chosen cooling in every slice) bought "
+    purpose="Facility electricity (IT load and idle capacity × the facility coefficients of the "
+            "chosen cooling in every slice) bought "
             "from the grid at the site's price by component — energy and supply (shaped by the "
             "zone's price factor), network charges, taxes and levies; its emissions at the "
             "grid's carbon intensity.",
@@ -120,12 +140,15 @@ BLOCK = Block(
                 Quantity("emissions_tco2", "tCO2/yr", emissions,
                          when=lambda sc, P, built: sc.on("energy"), rank=0)),
     equations=(
-        "energy: Σ_{s,c} ℓ[s,c,p] Σ_h w_h PUE[c,z,h] e_s price_factor[z,h] pm_p",
-        "network: Σ_{s,c} ℓ[s,c,p] Σ_h w_h PUE[c,z,h] n_s pm_p; levies: alike with t_s",
+        "energy: Σ_{s,c} Σ_h w_h (A[c,z,h] ℓ[s,c,p] + B[c,z,h] k[s,c,p]) e_s "
+        "price_factor[z,h] pm_p (A, B: facility MW per MW of mean IT load and of IT capacity, "
+        "u·PUE = A·u + B)",
+        "network: Σ_{s,c} Σ_h w_h (A ℓ + B k) n_s pm_p; levies: alike with t_s",
         "(e_s, n_s, t_s) = the country's split of its price (energy and supply, network, taxes "
         "and levies; countries.csv) scaled to the site's price price_s; pm_p = "
         "`energy.price_multiplier`",
-        "emissions, location-based: Σ_{s,c} ℓ Σ_h w_h PUE ci[s,h] / 1000; market-based E_p = "
+        "emissions, location-based: Σ_{s,c} Σ_h w_h (A ℓ + B k) ci[s,h] / 1000; market-based "
+        "E_p = "
         "location-based − the matched clean energy × zci (block renewables)",
     ),
 )

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
+from siting.blocks import _power
 from siting.blocks._grid import (
     INFO_KINDS,
     onsite_generation_cost,
@@ -134,12 +135,12 @@ def build(m, P, sc, elastic: bool = False) -> None:
     m.mva_cap = pyo.Constraint(range(len(cap_rows)), rule=lambda m, i: qsum(
         peak_power(m, P, s, cap_rows[i][2]) for s in cap_rows[i][1]) <= cap_rows[i][3])
     w = P.weight_h
+    e_load, e_cap = _power.annual_coefficients(P)  # annual facility MWh per MW (S, C)
 
     def res(m, i):
         r, z, mine, p = res_rows[i]
         share = res_share(r, int(P.periods[p]))
-        energy = qsum(float(w[h] * P.pue[c, z, h]) * m.l[s, c, p] for s in mine
-                      for c in m.C for h in m.H)
+        energy = qsum(_power.site_energy(m, P, s, p, e_load, e_cap) for s in mine)
         return qsum(float(w[h]) * m.mt[z, h, p] for h in m.H) >= share * energy
 
     m.renewable_share = pyo.Constraint(range(len(res_rows)), rule=res)
@@ -199,7 +200,7 @@ BLOCK = Block(
         "allowed zones)",
         "`mva_cap`: Σ_{s in scope} r[s,p] ≤ `value`",
         "`additional_renewable_share_required`: Σ_h w_h m[z,h,p] ≥ σ_p Σ_{s bound in z} Σ_{c,h} "
-        "w_h PUE[c,z,h] ℓ[s,c,p], σ_p = `value` × min(1, (p − `year_from`) / "
+        "w_h (A[c,z,h] ℓ[s,c,p] + B[c,z,h] k[s,c,p]), σ_p = `value` × min(1, (p − `year_from`) / "
         "`glide_path_years`) (needs blocks renewables and energy)",
     ),
 )

@@ -93,6 +93,9 @@ def build(m, P, sc, elastic: bool = False) -> None:
     mem = members(P.site_zone, len(P.zones))
     m.zone_load = pyo.Constraint(m.Z, m.C, m.P, rule=lambda m, z, c, p: m.lz[z, c, p] == qsum(
         m.l[s, c, p] for s in mem[z]))
+    if hasattr(m, "kz"):  # the idle-capacity part of facility power (blocks/_power.py)
+        m.zone_capacity = pyo.Constraint(m.Z, m.C, m.P, rule=lambda m, z, c, p: m.kz[z, c, p]
+                                         == qsum(m.k[s, c, p] for s in mem[z]))
     cache: dict = {}
 
     def L(m, z, h, p):  # built once, used by two or three constraints
@@ -203,6 +206,9 @@ BLOCK = Block(
                  "clean supply not used (spilled or sold, MW)", output="surplus_mw"),
         Variable("lz", ("zone", "cooling", "period"), "nonnegative",
                  "zone load by cooling technology (MW of mean IT load)"),
+        Variable("kz", ("zone", "cooling", "period"), "nonnegative",
+                 "zone IT capacity by cooling technology (MW)",
+                 when=lambda sc, P: bool(np.any(P.pue_cap != 0))),
     ),
     params=params,
     active=active,
@@ -220,7 +226,8 @@ BLOCK = Block(
     duals=(DualRow("ppa_cap", "one more MW of PPA capacity in {zone}", "EUR per MW",
                    ("zone", "tech", "period")),),
     equations=(
-        "lz[z,c,p] = Σ_{s∈z} ℓ[s,c,p]; L[z,h,p] = Σ_c PUE[c,z,h] lz[z,c,p] (zone facility load)",
+        "lz[z,c,p] = Σ_{s∈z} ℓ[s,c,p], kz[z,c,p] = Σ_{s∈z} k[s,c,p]; L[z,h,p] = Σ_c A[c,z,h] "
+        "lz[z,c,p] + B[c,z,h] kz[z,c,p] (zone facility load)",
         "clean balance: m + u + ch = Σ_t cf[z,t,h] v[z,t,p] + fm[z,p] + dis[z,h,p]; m ≤ L",
         "PPA cap: v[z,t,p] ≤ `cap_share` × additions[z,t] to 2030 × (p − 2024)/6",
         "`hourly`: m[z,h,p] ≥ share × L[z,h,p]; `annual`: Σ_{z,h} w_h m ≥ share × Σ_{z,h} w_h L",

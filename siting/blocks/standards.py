@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pyomo.environ as pyo
 
-from siting.blocks.base import Block, qsum
+from siting.blocks import _power
+from siting.blocks.base import Block
 from siting.errors import ScenarioError
 
 
@@ -15,19 +15,19 @@ def active(sc, P) -> bool:
 
 
 def build(m, P, sc, elastic: bool = False) -> None:
-    """Per site: Σ_c (E_c − max_pue·hours)·ℓ ≤ 0 (annual PUE) and e ≥ min_erf·facility energy."""
+    """Per site: facility energy ≤ max_pue × IT energy (annual PUE) and e ≥ min_erf × facility
+    energy, facility energy = Σ_c E_load ℓ + E_cap k (blocks/_power.py)."""
     st = sc.standards
-    z = P.site_zone
-    e_fac = np.einsum("czh,h->cz", P.pue, P.weight_h)  # MWh facility per MW load per year
+    e_load, e_cap = _power.annual_coefficients(P)  # (S,C) MWh per MW of load / of capacity
     if st.max_pue is not None:
-        k = e_fac - st.max_pue * P.hours_year
-        m.standard_pue = pyo.Constraint(m.S, m.P, rule=lambda m, s, p: qsum(
-            float(k[c, z[s]]) * m.l[s, c, p] for c in m.C) <= 0)
+        lhs = e_load - st.max_pue * P.hours_year
+        m.standard_pue = pyo.Constraint(m.S, m.P, rule=lambda m, s, p: _power.site_energy(
+            m, P, s, p, lhs, e_cap) <= 0)
     if st.min_erf is not None and st.min_erf > 0:
         if not hasattr(m, "e"):
             raise ScenarioError("standards.min_erf with standards.enforce needs block heat on")
-        m.standard_erf = pyo.Constraint(m.S, m.P, rule=lambda m, s, p: m.e[s, p] >= qsum(
-            float(st.min_erf * e_fac[c, z[s]]) * m.l[s, c, p] for c in m.C))
+        m.standard_erf = pyo.Constraint(m.S, m.P, rule=lambda m, s, p: m.e[s, p] >= (
+            st.min_erf * _power.site_energy(m, P, s, p, e_load, e_cap)))
 
 
 BLOCK = Block(
@@ -41,8 +41,8 @@ BLOCK = Block(
     levers=lambda sc: [("not enforcing the efficiency standards (standards.enforce = false)",
                         {"standards.enforce": False})],
     equations=(
-        "Σ_c (Σ_h w_h PUE[c,z,h] − `max_pue` × hours_year) ℓ[s,c,p] ≤ 0 (annual PUE ≤ max_pue)",
-        "with `min_erf` > 0 (needs block heat): e[s,p] ≥ `min_erf` × Σ_c ℓ[s,c,p] Σ_h w_h "
-        "PUE[c,z,h] (ERF)",
+        "F[s,p] = Σ_c Σ_h w_h (A[c,z,h] ℓ[s,c,p] + B[c,z,h] k[s,c,p]) (annual facility MWh); "
+        "F[s,p] ≤ `max_pue` × hours_year × Σ_c ℓ[s,c,p] (annual PUE ≤ max_pue)",
+        "with `min_erf` > 0 (needs block heat): e[s,p] ≥ `min_erf` × F[s,p] (ERF)",
     ),
 )

@@ -5,25 +5,31 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
+from siting.blocks import _power
 from siting.blocks.base import Block, CostTerm, DualRow, Linear, Quantity, qsum
 
 
 def params(P, sc, data) -> dict:
-    """``water_per_mw`` (S, C): m³/yr per MW of mean IT load; ``water_cap`` (S,) m³/yr."""
-    wue_s = P.wue[:, P.site_zone, :]  # (C,S,H)
-    return {"water_per_mw": np.einsum("csh,h->sc", wue_s, P.weight_h),
+    """``water_per_mw`` (S, C): m³/yr per MW of mean IT load; ``water_per_mw_cap`` (S, C): m³/yr
+    per MW of IT capacity (a tower evaporates in proportion to the facility heat, idle
+    overhead included); ``water_cap`` (S,) m³/yr."""
+    w_load, w_cap = _power.annual_coefficients(P, "wue")
+    return {"water_per_mw": w_load, "water_per_mw_cap": w_cap,
             "water_cap": data.sites["water_cap_m3"].to_numpy(float)}
+
+
+def _any(P) -> bool:
+    return bool(P.water_per_mw.any() or P.water_per_mw_cap.any())
 
 
 def water_m3(m, P, s: int, p: int):
     """Annual water use of site s in period p (m³/yr)."""
-    return qsum(float(P.water_per_mw[s, c]) * m.l[s, c, p] for c in m.C
-                if P.water_per_mw[s, c] != 0)
+    return _power.site_energy(m, P, s, p, P.water_per_mw, P.water_per_mw_cap)
 
 
 def build(m, P, sc, elastic: bool = False) -> None:
     """W[s,p] ≤ water_cap_m3_s; W[s,p] ≤ cap_m3_per_mw · Σ_a x (when set)."""
-    if not P.water_per_mw.any():
+    if not _any(P):
         return
     m.water = pyo.Constraint(
         [s for s in m.S if np.isfinite(P.water_cap[s])], m.P,
@@ -35,8 +41,12 @@ def build(m, P, sc, elastic: bool = False) -> None:
 
 
 def _use(P) -> list[Linear]:
-    coef = np.repeat(P.water_per_mw[:, :, None], len(P.periods), axis=2)  # (S,C,P)
-    return [Linear("l", coef, mask=coef != 0)]
+    out = []
+    for var, per in (("l", P.water_per_mw), ("k", P.water_per_mw_cap)):
+        coef = np.repeat(per[:, :, None], len(P.periods), axis=2)  # (S,C,P)
+        if coef.any():
+            out.append(Linear(var, coef, mask=coef != 0))
+    return out
 
 
 def water_quantity(P, sc, q) -> list[Linear]:
@@ -62,14 +72,16 @@ BLOCK = Block(
     build=build,
     costs=(CostTerm("water", "water", quantity="water_m3",
                     scale=lambda sc: sc.water.price_eur_per_m3,
-                    when=lambda sc, P, built: bool(P.water_per_mw.any())),),
+                    when=lambda sc, P, built: _any(P)),),
     quantities=(Quantity("water_m3", "m3/yr", water_quantity,
-                         when=lambda sc, P, built: bool(P.water_per_mw.any())),),
+                         when=lambda sc, P, built: _any(P)),),
     levers=levers,
     duals=(DualRow("water", "one more m3 of water a year at {site}", "EUR per m3",
                    ("site", "period")),),
     equations=(
-        "W[s,p] = Σ_c ℓ[s,c,p] Σ_h w_h WUE[c,z,h] (m³/yr) ≤ `water_cap_m3`_s",
+        "W[s,p] = Σ_c Σ_h w_h (WA[c,z,h] ℓ[s,c,p] + WB[c,z,h] k[s,c,p]) (m³/yr) ≤ "
+        "`water_cap_m3`_s (WA, WB: m³ per MWh of mean IT load and of IT capacity, "
+        "u·WUE = WA·u + WB)",
         "if `water.cap_m3_per_mw` is set: W[s,p] ≤ cap × Σ_a x[s,a,p]",
         "cost: `water.price_eur_per_m3` × Σ_s W[s,p]",
     ),

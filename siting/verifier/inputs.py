@@ -202,8 +202,12 @@ class Inputs:
     zi: np.ndarray  # zone index per site
     ki: np.ndarray  # country index per site
     w: np.ndarray  # (H,) hours
-    pue: np.ndarray  # (C,Z,H)
-    wue: np.ndarray  # (C,Z,H) m3/MWh IT
+    pue: np.ndarray  # (C,Z,H) design-load PUE (utilisation 1)
+    wue: np.ndarray  # (C,Z,H) m3/MWh IT at design load
+    pue_load: np.ndarray  # (C,Z,H) facility MW per MW of mean IT load
+    pue_cap: np.ndarray  # (C,Z,H) facility MW per MW of IT capacity
+    wue_load: np.ndarray  # (C,Z,H) m3 per MWh of mean IT load
+    wue_cap: np.ndarray  # (C,Z,H) m3 per MWh of IT capacity
     pf: np.ndarray  # (Z,H)
     cf: np.ndarray  # (Z,T,H)
     price: np.ndarray  # (S,) EUR/MWh
@@ -307,9 +311,18 @@ def prepare(data: SiteData, sc: Scenario) -> Inputs:
                         for c in C])
         wue = np.stack([np.broadcast_to(np.asarray(clim.wue(c, temp), dtype=float), temp.shape)
                         for c in C])
+
+        def coef(fn, i):
+            return np.stack([np.broadcast_to(np.asarray(fn(c, temp)[i], dtype=float),
+                                             temp.shape) for c in C])
+
+        pue_load, pue_cap = coef(clim.facility_coefficients, 0), coef(clim.facility_coefficients, 1)
+        wue_load, wue_cap = coef(clim.water_coefficients, 0), coef(clim.water_coefficients, 1)
     else:
         pue = np.full((1, Z.size, H), sc.cooling.fixed_pue)
         wue = np.full((1, Z.size, H), sc.cooling.fixed_wue_m3_per_mwh)
+        pue_load, wue_load = pue, wue
+        pue_cap, wue_cap = np.zeros_like(pue), np.zeros_like(wue)
     pf = zh("price_factor", 1.0)
     cf = np.stack([zh(f"cf_{t}") for t in T], axis=1) if T else np.zeros((Z.size, 0, H))
 
@@ -422,7 +435,8 @@ def prepare(data: SiteData, sc: Scenario) -> Inputs:
                  .sum(axis=1) if ns else np.zeros(0))
 
     return Inputs(sites=sites, S=S, A=A, arch=arch, P=P, C=C, Z=Z, H=H, T=T, R=R, K=K, zi=zi,
-                   ki=ki, w=w, pue=pue, wue=wue, pf=pf, cf=cf, price=price, ci=ci, pm=pm, W=W,
+                   ki=ki, w=w, pue=pue, wue=wue, pue_load=pue_load,
+                   pue_cap=pue_cap, wue_load=wue_load, wue_cap=wue_cap, pf=pf, cf=cf, price=price, ci=ci, pm=pm, W=W,
                    target=target, headroom=headroom, room=room, site_min=site_min, bigM=bigM, U=U, demand=demand,
                    allowed=allowed, cost_sr=cost_sr, active=active, slice_weights=w,
                    anchor=anchor, expansion=expansion, cm=cm, temp=temp, day=day, dur=dur,
@@ -717,7 +731,9 @@ def check_reported_parameters(ds: xr.Dataset, inp: Inputs, ck: _Checker,
             got = got.reindex(period=list(inp.P)).values.astype(float)
             ck.check(blk, name, got, "==", mine, ("period",), lab,
                      mask=np.isfinite(got))
-    for name, mine in (("pue", inp.pue), ("wue_m3_per_mwh", inp.wue)):
+    for name, mine in (("pue", inp.pue), ("wue_m3_per_mwh", inp.wue), ("pue_load", inp.pue_load),
+                       ("pue_cap", inp.pue_cap), ("wue_load", inp.wue_load),
+                       ("wue_cap", inp.wue_cap)):
         if name not in ds or set(ds[name].dims) != {"cooling", "zone", "slice"}:
             continue
         da = ds[name].transpose("cooling", "zone", "slice")

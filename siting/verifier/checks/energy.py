@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from siting.verifier.facility import slice_power
+
 
 def check(ctx) -> None:
     inp, sc, ld = ctx.inp, ctx.sc, ctx.dec["ld"]
     m, v = ctx.dec["m"], ctx.dec["v"]
     act = ctx.act
-    pz = inp.pue[:, inp.zi, :]  # (C,S,H)
-    energy_mwh = np.einsum("scp,csh,h->p", ld, pz, inp.w)  # facility MWh/yr
-    location = np.einsum("scp,csh,sh,h->p", ld, pz, inp.ci, inp.w) / 1000.0  # tCO2/yr
+    fac = slice_power(inp, ld, ctx.dec["k"])  # (S,H,P) facility MW: A ℓ + B k
+    energy_mwh = np.einsum("shp,h->p", fac, inp.w)  # facility MWh/yr
+    location = np.einsum("shp,sh,h->p", fac, inp.ci, inp.w) / 1000.0  # tCO2/yr
     market = location.copy()
     # matched clean energy is credited at the zone's lowest site figures (MODEL.md)
     Z = inp.Z.size
@@ -25,8 +27,8 @@ def check(ctx) -> None:
     zci[~np.isfinite(zci)] = 0.0
     if act["energy"]:
         ctx.blocks.append("energy")
-        mwh_shaped = np.einsum("scp,csh,sh,h->sp", ld, pz, inp.pf[inp.zi], inp.w)
-        mwh = np.einsum("scp,csh,h->sp", ld, pz, inp.w)
+        mwh_shaped = np.einsum("shp,sh,h->sp", fac, inp.pf[inp.zi], inp.w)
+        mwh = np.einsum("shp,h->sp", fac, inp.w)
         ctx.ann["energy"] = (mwh_shaped * inp.comp[:, 0:1]).sum(axis=0) * inp.pm
         ctx.ann["network"] = (mwh * inp.comp[:, 1:2]).sum(axis=0) * inp.pm
         ctx.ann["levies"] = (mwh * inp.comp[:, 2:3]).sum(axis=0) * inp.pm

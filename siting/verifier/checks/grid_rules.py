@@ -7,6 +7,8 @@ import json
 
 import numpy as np
 
+from siting.verifier.facility import annual
+
 TIMING = ("acceleration_zone", "no_new_connection_before")
 
 
@@ -62,8 +64,7 @@ def check(ctx) -> None:
             share = (v * np.clip((P - int(row["year_from"])) / glide, 0, 1) if glide > 0
                      else np.full(P.size, v))
             ld, mt = ctx.dec["ld"], ctx.dec["m"]  # (S,C,P), (Z,H,P)
-            pue_s = inp.pue[:, inp.zi, :]  # (C,S,H)
-            e_site = np.einsum("scp,csh,h->sp", ld, pue_s, inp.w)
+            e_site = annual(inp, ld, ctx.dec["k"])  # facility MWh/yr (A ℓ + B k)
             for z in sorted(set(inp.zi[b].tolist())):
                 mine = b & (inp.zi == z)
                 matched = (mt[z] * inp.w[:, None]).sum(axis=0)

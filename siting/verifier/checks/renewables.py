@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from siting.verifier.facility import slice_power
+
 
 def check(ctx) -> None:
     inp, ck, lab, sc = ctx.inp, ctx.ck, ctx.lab, ctx.sc
     ld = ctx.dec["ld"]
-    Z, C, T = inp.Z, inp.C, inp.T
+    Z, T = inp.Z, inp.T
     npd = inp.P.size
-    lz = np.zeros((Z.size, len(C), npd))
-    np.add.at(lz, inp.zi, ld)
-    L = np.einsum("czh,zcp->zhp", inp.pue, lz)  # facility MW per zone and slice
+    L = np.zeros((Z.size, inp.H, npd))  # facility MW per zone and slice (A ℓ + B k)
+    np.add.at(L, inp.zi, slice_power(inp, ld, ctx.dec["k"]))
     ctx.derived["L"] = L
     if not ctx.act["renewables"]:
         ctx.dec["v"] = np.zeros((Z.size, len(T), npd))

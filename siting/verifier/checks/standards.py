@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
+from siting.verifier.facility import annual
 
 
 def check(ctx) -> None:
@@ -13,8 +13,7 @@ def check(ctx) -> None:
     ld, e = ctx.dec["ld"], ctx.dec["e"]
     SP = ("site", "period")
     ctx.blocks.append("standards")
-    e_fac = np.einsum("czh,h->cz", inp.pue, inp.w)[:, inp.zi]  # (C,S) MWh per MW load
-    fac = np.einsum("scp,cs->sp", ld, e_fac)  # facility energy (MWh/yr)
+    fac = annual(inp, ld, ctx.dec["k"])  # facility energy (MWh/yr): A ℓ + B k
     it_energy = ld.sum(axis=1) * float(inp.w.sum())
     if st.max_pue is not None:
         ck.check("standards", "annual PUE <= max_pue", fac, "<=", st.max_pue * it_energy,

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
+from siting.verifier.facility import annual
 
 
 def check(ctx) -> None:
     inp, ck, lab, sc = ctx.inp, ctx.ck, ctx.lab, ctx.sc
-    wue_year = np.einsum("czh,h->cz", inp.wue, inp.w)[:, inp.zi].T  # (S,C) m3 per MW-yr
-    water = np.einsum("scp,sc->sp", ctx.dec["ld"], wue_year)  # (S,P) m3/yr
+    water = annual(inp, ctx.dec["ld"], ctx.dec["k"], "wue")  # (S,P) m3/yr
     ctx.derived["water"] = water
     if not ctx.act["water"]:
         return
