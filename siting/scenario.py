@@ -267,15 +267,7 @@ class Grid(_Strict):
     @field_validator("connection_year_by_country", mode="before")
     @classmethod
     def _iso2(cls, v: Any) -> Any:
-        if not isinstance(v, dict):
-            return v
-        out: dict[str, Any] = {}
-        for k, y in v.items():
-            try:
-                out[_country_code(k)] = y
-            except ValueError as exc:
-                raise _sub_key(k, str(exc)) from None
-        return out
+        return _country_keys(v)
 
 
 class Cooling(_Strict):
@@ -491,6 +483,20 @@ def _sub_key(key: Any, message: str) -> PydanticCustomError:
                                                         "message": message})
 
 
+def _country_keys(v: Any) -> Any:
+    """A table keyed by country with its keys normalised to ISO 3166-1 alpha-2 (errors name
+    the entry); anything but a dict passes through to the field's own validation."""
+    if not isinstance(v, dict):
+        return v
+    out: dict[str, Any] = {}
+    for k, val in v.items():
+        try:
+            out[_country_code(k)] = val
+        except ValueError as exc:
+            raise _sub_key(k, str(exc)) from None
+    return out
+
+
 def _country_code(v: Any) -> str:
     if not isinstance(v, str):
         raise ValueError(f"country codes are text (ISO 3166-1 alpha-2), got {clip(v)}")
@@ -514,15 +520,7 @@ class Capex(_Strict):
     @field_validator("index_by_country", mode="before")
     @classmethod
     def _codes(cls, v: Any) -> Any:
-        if not isinstance(v, dict):
-            return v
-        out: dict[str, Any] = {}
-        for k, val in v.items():
-            try:
-                out[_country_code(k)] = val
-            except ValueError as exc:
-                raise _sub_key(k, str(exc)) from None
-        return out
+        return _country_keys(v)
 
 
 class Latency(_Strict):

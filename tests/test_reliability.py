@@ -234,7 +234,7 @@ def test_every_highs_file_option_is_refused(tmp_path):
 
 def test_dotdot_solver_paths_write_nothing_outside_out(tmp_path, monkeypatch):
     """A scenario naming ../ files for HiGHS is refused; an allowed one writes only in --out."""
-    work = tmp_path / "deep" / "work"
+    work = tmp_path / "deep" / "job"
     work.mkdir(parents=True)
     monkeypatch.chdir(work)
     evil = work / "evil.toml"
@@ -260,7 +260,7 @@ def test_dotdot_solver_paths_write_nothing_outside_out(tmp_path, monkeypatch):
     assert res.exit_code == 0, res.output
     after = _snapshot(tmp_path)
     new = {k for k in after if k not in before}
-    assert new and all(k.startswith("deep/work/out/") for k in new), new
+    assert new and all(k.startswith("deep/job/out/") for k in new), new
 
 
 # ----------------------------------------------------------------------------- results folders
