@@ -43,11 +43,6 @@ def peak_power(m, P, s: int, p: int):
     return qsum(float(P.pue_max[c, z]) * m.k[s, c, p] for c in m.C)
 
 
-def has_capacity_term(P) -> bool:
-    """Whether any facility coefficient per MW of capacity is non-zero (block cooling on)."""
-    return bool(np.any(P.pue_cap != 0) or np.any(P.wue_cap != 0))
-
-
 def annual_coefficients(P, which: str = "pue") -> tuple[np.ndarray, np.ndarray]:
     """(S, C) annual MWh (``pue``) or m³ (``wue``) per MW of mean IT load and per MW of IT
     capacity: Σ_h w_h A[c,z(s),h] and Σ_h w_h B[c,z(s),h]."""
@@ -97,5 +92,4 @@ def slice_power_values(P, load: np.ndarray, capacity: np.ndarray | None = None) 
 
 
 __all__ = ["connection_coef", "peak_power", "zone_power", "peak_power_values",
-           "mean_peak_values", "slice_power_values", "annual_coefficients", "site_energy",
-           "has_capacity_term"]
+           "mean_peak_values", "slice_power_values", "annual_coefficients", "site_energy"]
