@@ -184,6 +184,16 @@ def test_results_kpis_table_and_downloads(workspace):
         assert label in metrics, label
     assert metrics["New IT capacity (GW)"] == "3.00"
     assert any(k.endswith("(GW)") and len(k) == 7 for k in metrics)  # e.g. "FR (GW)"
+    # energy and cooling cards: the run's summary.json figures, read here from the file
+    kp = json.loads((runs["base"].path / "results" / "summary.json").read_text())["kpis"]
+    assert metrics["Matched clean energy (%)"] == \
+        f"{100 * kp['matched_mwh'] / kp['facility_energy_mwh']:.1f}"
+    assert metrics["PPAs contracted (GW)"] == f"{kp['ppa_mw'] / 1000:,.2f}"
+    parts = kp["energy_cost_by_component_eur"]
+    assert metrics["Grid: energy / network / levies (M EUR/yr)"] == " / ".join(
+        f"{parts[c] / 1e6:,.0f}" for c in ("energy", "network", "levies"))
+    assert metrics["Cooling plant (M EUR/yr)"] == \
+        f"{kp['capex_by_component_eur']['cooling_plant'] / 1e6:,.1f}"
     assert "optimal" in _texts(at.success)
     df = at.dataframe[0].value
     assert len(df) == len(sup.load_result(runs["base"].path).open_sites())

@@ -63,6 +63,28 @@ row2[3].metric("ERF (%)", f"{100 * sup.kpi_value(k, 'erf'):.1f}",
 row2[4].metric("Objective (M EUR)", f"{(s.get('objective_eur') or 0) / 1e6:,.1f}",
                help=f"MIP gap {100 * (s.get('mip_gap') or 0):.2f} %")
 
+# energy economics (issue 11) and the capital cost by what it buys (issue 12)
+row3 = st.columns(5)
+grid_parts = k.get("energy_cost_by_component_eur") or {}
+row3[0].metric("Electricity (EUR/MWh)", f"{sup.kpi_value(k, 'energy_cost_eur_per_mwh'):,.1f}",
+               help="grid purchases, PPAs, firm supply, storage and carbon per MWh of facility "
+                    "energy")
+row3[1].metric("Grid: energy / network / levies (M EUR/yr)",
+               " / ".join(f"{grid_parts.get(c, 0.0) / 1e6:,.0f}"
+                          for c in ("energy", "network", "levies")),
+               help="grid purchases by price component (Eurostat nrg_pc_205 split); matched "
+                    "clean energy displaces the energy component")
+row3[2].metric("PPAs contracted (GW)", f"{sup.kpi_value(k, 'ppa_mw') / 1000:,.2f}")
+fac_mwh = sup.kpi_value(k, "facility_energy_mwh")
+row3[3].metric("Matched clean energy (%)",
+               f"{100 * sup.kpi_value(k, 'matched_mwh') / fac_mwh:.1f}" if fac_mwh > 0 else "–",
+               help="clean supply matched to the facility load, slice by slice or over the year "
+                    "(renewables.matching)")
+cap_parts = k.get("capex_by_component_eur") or {}
+row3[4].metric("Cooling plant (M EUR/yr)", f"{cap_parts.get('cooling_plant', 0.0) / 1e6:,.1f}",
+               help="annualised cooling-plant capex against the reference plant the archetype "
+                    "capex includes (cooling.capex_reference); negative: cheaper plants")
+
 for key in ("ref", "water_m3"):
     if key in notes:
         st.caption(f"ℹ️ {notes[key]}")
