@@ -12,14 +12,21 @@ The worker (:func:`run_brief`) calls :func:`siting.bid.evaluate_site` /
 from __future__ import annotations
 
 import os
-import traceback
 from pathlib import Path
 
-from siting.app.store import RunInfo, RunStore, _now, _read_json, _update_status, read_info
+from siting.app.store import (
+    RunInfo,
+    RunStore,
+    _mark_failed,
+    _now,
+    _read_json,
+    _update_status,
+    read_info,
+)
 from siting.bid import DEFAULT_STEPS, LEVERS, SiteBrief, evaluate_plot, evaluate_site
 from siting.brief import read_brief, write_brief
 from siting.data import load
-from siting.errors import InputError, SitingError
+from siting.errors import InputError
 from siting.plot import polygon_from_geojson
 from siting.scenario import Scenario
 
@@ -95,12 +102,8 @@ def run_brief(path: str | os.PathLike) -> RunInfo:
         _update_status(path, state="done", stage="done", finished=_now(), progress=1.0,
                        result_status="optimal", objective_eur=brief.objective_eur,
                        headline=brief.headline(), message="")
-    except SitingError as exc:
-        _update_status(path, state="failed", stage="failed", finished=_now(), message=str(exc))
     except Exception as exc:  # noqa: BLE001 - one line for the analyst, the trace in the log
-        traceback.print_exc()
-        _update_status(path, state="failed", stage="failed", finished=_now(),
-                       message=f"internal error: {type(exc).__name__}: {exc}")
+        _mark_failed(path, exc)
     return read_info(path)
 
 

@@ -34,11 +34,13 @@ import sys
 import threading
 import time
 import tomllib
+import traceback
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from siting.errors import SitingError
 from siting.fmt import fmt_time
 from siting.results import Solution
 from siting.scenario import Scenario
@@ -295,6 +297,17 @@ def read_info(path: Path) -> RunInfo:
         verification=st.get("verification", ""), kind=meta.get("kind", "plan"),
         fraction=st.get("progress"), budget_s=meta.get("budget_s"),
         headline=st.get("headline", ""))
+
+
+def _mark_failed(path: Path, exc: BaseException) -> None:
+    """Record a failed run or brief: a SitingError's own message, else one line naming the
+    internal error (its traceback goes to the worker's log)."""
+    if isinstance(exc, SitingError):
+        _update_status(path, state="failed", stage="failed", finished=_now(), message=str(exc))
+        return
+    traceback.print_exception(exc)
+    _update_status(path, state="failed", stage="failed", finished=_now(),
+                   message=f"internal error: {type(exc).__name__}: {exc}")
 
 
 def _update_status(path: Path, **changes: Any) -> dict:

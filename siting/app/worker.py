@@ -9,15 +9,21 @@ from __future__ import annotations
 import json
 import os
 import sys
-import traceback
 from pathlib import Path
 
 from siting.api import solve
 from siting.app.brief import run_brief
-from siting.app.store import RunInfo, _now, _read_json, _site_rows, _update_status, read_info
+from siting.app.store import (
+    RunInfo,
+    _mark_failed,
+    _now,
+    _read_json,
+    _site_rows,
+    _update_status,
+    read_info,
+)
 from siting.data import load
 from siting.deadline import Deadline
-from siting.errors import SitingError
 from siting.report import html_report
 from siting.scenario import Scenario
 from siting.signals import exit_code
@@ -65,12 +71,8 @@ def run_worker(path: str | os.PathLike) -> RunInfo:
                        result_status=sol.status, mip_gap=summary.get("mip_gap"),
                        objective_eur=summary.get("objective_eur"), verification=verification,
                        message="")
-    except SitingError as exc:
-        _update_status(path, state="failed", stage="failed", finished=_now(), message=str(exc))
     except Exception as exc:  # noqa: BLE001 - one line for the analyst, the trace in the log
-        traceback.print_exc()
-        _update_status(path, state="failed", stage="failed", finished=_now(),
-                       message=f"internal error: {type(exc).__name__}: {exc}")
+        _mark_failed(path, exc)
     return read_info(path)
 
 

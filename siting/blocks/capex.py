@@ -29,17 +29,24 @@ def params(P, sc, data) -> dict:
             "capex_index": site_capex_index(data, sc)}
 
 
+def period_weights(cm: np.ndarray) -> np.ndarray:
+    """(P, P) weight of the standing capacity of period p' in period p's annuity: capacity built
+    in p' is paid at cm_{p'} from then on, so with cumulative capacity c_p the cost is
+    Σ_{p'≤p} cm_{p'} (c_{p'} − c_{p'−1}) = Σ_{p'≤p} w[p', p] c_{p'}."""
+    n = len(cm)
+    w = np.zeros((n, n))
+    for p in range(n):
+        for pp in range(p + 1):
+            w[pp, p] = cm[p] if pp == p else cm[pp] - cm[pp + 1]
+    return w
+
+
 def capex_cost(P, sc, q) -> list[Linear]:
     """Σ_{s,a} capex_a × CRF × Σ_{p'≤p} cm_p' (x[s,a,p'] − x[s,a,p'−1]) (EUR/yr)."""
     rate = sc.periods.discount_rate
     capex = (P.arch["capex_eur_per_mw"].to_numpy(float)
              * np.array([crf(rate, life) for life in P.arch["lifetime_years"].to_numpy(float)]))
-    cm = P.capex_mult
-    n = len(P.periods)
-    k = np.zeros((n, n))  # weight of x[., ., pp] in period p's capex
-    for p in range(n):
-        for pp in range(p + 1):
-            k[pp, p] = cm[p] if pp == p else cm[pp] - cm[pp + 1]
+    k = period_weights(P.capex_mult)
     coef = (P.capex_index[:, None, None, None] * capex[None, :, None, None]
             * k[None, None, :, :])  # (S,A,P,P)
     return [Linear("x", coef, period="cross", mask=coef != 0)]

@@ -7,6 +7,7 @@ import pyomo.environ as pyo
 
 from siting import climate
 from siting.blocks.base import Block, CostTerm, Linear, Variable, qsum
+from siting.blocks.capex import period_weights
 from siting.errors import ScenarioError
 from siting.physics.finance import crf
 
@@ -77,12 +78,7 @@ def cooling_capex(P, sc, q) -> list[Linear]:
     rate = sc.periods.discount_rate
     delta = np.array([(climate.capex_eur_per_mw(c) - ref)
                       * crf(rate, climate.capex_lifetime_years(c)) for c in P.coolings])
-    cm = P.capex_mult
-    n = len(P.periods)
-    w = np.zeros((n, n))  # weight of k[., ., pp] in period p's cost, as block capex
-    for p in range(n):
-        for pp in range(p + 1):
-            w[pp, p] = cm[p] if pp == p else cm[pp] - cm[pp + 1]
+    w = period_weights(P.capex_mult)  # paid like block capex
     coef = (P.capex_index[:, None, None, None] * delta[None, :, None, None]
             * w[None, None, :, :])  # (S,C,P,P)
     return [Linear("k", coef, period="cross", mask=coef != 0)]
