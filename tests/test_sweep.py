@@ -266,6 +266,22 @@ def test_killed_worker_loses_no_run(tmp_path, client):
     assert res.n_todo == 4
 
 
+def test_lost_scattered_data_is_scattered_again(tmp_path, client):
+    # a killed worker can take the only copy of the scattered SiteData along (seen in CI): the
+    # retry must scatter it again, not resubmit against data the cluster no longer has
+    from siting.sweep import engine
+
+    runs = toy_spec_runs(toy_runs_spec(grid={CARBON: [0.0, 100.0]}))
+    session = engine._Session(serial=False, data=toy_data(), source=None, client=client)
+    session._open()
+    lost = session._data_arg
+    client.cancel(lost, force=True)  # the scheduler forgets it, as after the worker's death
+    recs = list(session.run([engine._task(r, 1, False, False, None) for r in runs]))
+    assert sorted(r["status"] for r in recs) == ["optimal", "optimal"], recs
+    assert session._data_arg is not lost
+    session.close()
+
+
 def test_resume_runs_only_the_missing(tmp_path):
     runs = toy_spec_runs(toy_runs_spec(grid={CARBON: [0.0, 50.0, 100.0, 400.0]}))
     out = tmp_path / "out"

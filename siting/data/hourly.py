@@ -234,7 +234,8 @@ def read_hourly(folder: str | Path) -> xr.Dataset:
         from int16; resolution :data:`ENCODING_SCALE`), ``month``, ``day``, ``hour_of_day``
         over ``hour``; ``zone`` as str.
     """
-    with xr.open_dataset(Path(folder) / "hourly.nc", engine="scipy") as ds:
+    # mmap off: loaded arrays must not refer to the file once it is closed (xarray warns)
+    with xr.open_dataset(Path(folder) / "hourly.nc", engine="scipy", mmap=False) as ds:
         out = ds.load()
     out = out.assign_coords(zone=np.asarray(out["zone"].values).astype(str))
     for var in PROFILE_VARIABLES:

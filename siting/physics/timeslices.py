@@ -284,7 +284,7 @@ def representative_days(
         key = _cache_key(hourly, variables, options)
         path = user_cache_dir() / "timeslices" / f"repdays-{key[:24]}.nc"
         if path.is_file():
-            with xr.open_dataset(path, engine="scipy") as ds:
+            with xr.open_dataset(path, engine="scipy", mmap=False) as ds:  # no mmap: see hourly
                 out = ds.load()
             out = out.assign_coords(zone=np.asarray(out["zone"].values).astype(str))
             out["kind"] = ("slice", np.asarray(out["kind"].values).astype(str))

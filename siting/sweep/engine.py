@@ -263,6 +263,19 @@ class _Session:
             self._data_arg = self.client.scatter(self.data, broadcast=True)
         return self.client
 
+    def _rescatter_if_lost(self) -> None:
+        """Scatter the data again when the workers that held it died (a killed worker takes
+        its copy along and scattered data cannot be recomputed)."""
+        if self.source is not None or self.client is None:
+            return
+        arg = self._data_arg
+        try:
+            held = arg.status == "finished" and bool(self.client.who_has(arg).get(arg.key))
+        except Exception:  # noqa: BLE001 - a scheduler that forgot the key: scatter again
+            held = False
+        if not held:
+            self._data_arg = self.client.scatter(self.data, broadcast=True)
+
     def close(self) -> None:
         if self._cm is not None:
             cm, self._cm, self.client = self._cm, None, None
@@ -301,6 +314,7 @@ class _Session:
                     rec = fut.result()
                 except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker: resubmit
                     if attempt < self.retries:
+                        self._rescatter_if_lost()
                         ac.add(submit(t, attempt + 1))
                         continue
                     rec = {"name": t["name"], "run_id": t["run_id"], "kind": t.get("kind"),
