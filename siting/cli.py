@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.markup import escape as _escape
@@ -32,12 +33,12 @@ from siting.data import load
 from siting.data.fetch import fetch
 from siting.data.info import summary
 from siting.deadline import Deadline
-from siting.errors import InputError, ScenarioError, SitingError, clip
+from siting.errors import InputError, NoSolutionError, ScenarioError, SitingError, clip
 from siting.explain import explain_infeasibility
 from siting.fmt import money, num, pct
 from siting.orlib import read_orlib_cap, write_instance_folder
 from siting.outdir import check_out_dir, write_atomic
-from siting.pareto import frontier_table, write_pareto
+from siting.pareto import CUT, ends_solved, frontier_table, write_pareto
 from siting.pareto import pareto as run_pareto
 from siting.paths import app_dir, embedded_data_dir, raw_data_dir, user_cache_dir
 from siting.pipeline import run as run_plan
@@ -175,9 +176,10 @@ def print_summary(sol, report=None, top: int = 15) -> None:
 
 
 # ------------------------------------------------------------------- issue 5: policy levers
-def _load_scenario(scenario: str, set_: list[str] | None):
-
+def _load_scenario(scenario: str, set_: list[str] | None, time_limit: float | None = None):
     overrides = dict(parse_set_option(s) for s in (set_ or []))
+    if time_limit is not None:  # through the scenario schema, so its range is checked
+        overrides["solver.time_limit_s"] = time_limit
     return Scenario.from_toml(scenario, **overrides)
 
 
@@ -190,32 +192,62 @@ def pareto(
     data: Annotated[str | None, typer.Option("--data", help="instance folder")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="folder for pareto.nc/csv/png/html")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="override: key.path=value")] = None,
-    time_limit: Annotated[float | None, typer.Option(help="solver time limit per solve (s)")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="time limit of the whole command (s)")] = None,
     no_verify: Annotated[bool, typer.Option("--no-verify", help="skip the verifier")] = False,
 ) -> None:
-    """Cost against emissions (or water) by the ε-constraint method; every point verified."""
-    sc = _load_scenario(scenario, set_)
+    """Cost against emissions (or water) by the ε-constraint method; every point verified.
+
+    All solves share the time limit; when it runs out the points solved so far are reported
+    (and written) as an incomplete frontier, or exit 4 when either end of it is missing.
+    """
+    sc = _load_scenario(scenario, set_, time_limit)
+    deadline = Deadline(sc.solver.time_limit_s)  # the whole command: every solve shares it
+    if out is not None:
+        check_out_dir(out)  # an unusable --out is bad input, found before any work
     bundle = load(data)
     with console.status(f"Pareto frontier of {sc.name}: cost vs {metric}, {points} points…"):
         ds = run_pareto(bundle, sc, metric=metric, n_points=points, check=not no_verify,
-                        time_limit=time_limit)
+                        deadline=deadline)
+    limit = f"{sc.solver.time_limit_s:g} s"
+    solved, requested = ds.attrs["points_solved"], ds.attrs["points_requested"]
+    if not ends_solved(ds):  # without both ends there is no frontier to show: write nothing
+        raise NoSolutionError(f"frontier incomplete: {solved} of {requested} points within the "
+                              f"time limit of {limit}, and not both ends: raise --time-limit")
     df = frontier_table(ds)
     t = Table(title=f"{sc.name}: cost vs {metric} ({ds.attrs['metric_unit']})")
-    for col in ("point", "cap", metric, "cost (MEUR)", "open sites", "verified", "dominated"):
+    for col in ("point", "cap", metric, "cost (MEUR)", "open sites", "status", "verified",
+                "dominated"):
         t.add_column(col)
     for i, r in df.iterrows():
-        t.add_row(str(i), f"{r['eps']:,.0f}", f"{r['metric']:,.0f}", f"{r['cost_eur'] / 1e6:,.1f}",
-                  str(int(r["open_sites"])), str(bool(r["verified"])), str(bool(r["dominated"])))
+        cut = r["status"] in CUT
+        t.add_row(str(i), f"{r['eps']:,.0f}", "" if cut else f"{r['metric']:,.0f}",
+                  "" if cut else f"{r['cost_eur'] / 1e6:,.1f}",
+                  "" if cut else str(int(r["open_sites"])), _point_status(r),
+                  "" if cut else str(bool(r["verified"])),
+                  "" if cut else str(bool(r["dominated"])))
     console.print(t)
     if ds.attrs.get("degenerate"):
         console.print(f"The least-cost plan already has the least {metric}: there is no "
                       "trade-off to trace, so the frontier is this single point.")
+    if not ds.attrs["complete"]:
+        console.print(f"frontier incomplete: {solved} of {requested} points within the time "
+                      f"limit of {limit} (raise --time-limit for the rest)", highlight=False)
     if out is not None:
-        files = write_pareto(ds, out)
+        meta = {"kind": "pareto", "complete": bool(ds.attrs["complete"]),
+                "points_solved": solved, "points_requested": requested}
+        files = write_atomic(out, lambda d: write_pareto(ds, d), meta=meta)
         console.print(f"wrote {', '.join(f.name for f in files)} to {out}")
-    if not no_verify and not bool(ds["verified"].values[ds["status"].values != "infeasible"].all()):
+    has_plan = np.isin(ds["status"].values, ["optimal", "time_limit"])
+    if not no_verify and not bool(ds["verified"].values[has_plan].all()):
         err_console.print("[bold red]a Pareto point failed verification[/]")
         raise typer.Exit(1)
+
+
+def _point_status(r) -> str:
+    """A point's status for the table: the gap of a plan stopped at the time limit."""
+    if r["status"] == "time_limit" and r["gap"] == r["gap"]:
+        return f"time_limit (gap {r['gap']:.2%})"
+    return str(r["status"])
 
 
 @app.command()
@@ -296,28 +328,60 @@ def sensitivity(
     site: Annotated[list[str] | None, typer.Option("--site", help="site id: carbon price at which it enters/leaves (repeatable)")] = None,
     resolve: Annotated[bool, typer.Option("--resolve", help="also re-solve with +1 GW per period")] = False,
     top: Annotated[int, typer.Option(help="statements about other binding limits")] = 5,
-    time_limit: Annotated[float | None, typer.Option(help="solver time limit per solve (s)")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="time limit of the whole command (s)")] = None,
 ) -> None:
-    """Shadow prices in plain words: the cost of one more GW, binding limits, carbon thresholds."""
-    sc = _load_scenario(scenario, set_)
-    if time_limit is not None:
-        sc = sc.with_overrides(**{"solver.time_limit_s": time_limit})
+    """Shadow prices in plain words: the cost of one more GW, binding limits, carbon thresholds.
+
+    All solves share the time limit: the shadow prices weigh twice the re-solves (--resolve)
+    or one site's bisection (--site); parts the limit cut are named at the end.
+    """
+    sc = _load_scenario(scenario, set_, time_limit)
+    limit = sc.solver.time_limit_s
+    deadline = Deadline(limit)  # the whole command: every solve shares it
     bundle = load(data)
+    weights = [2.0] + [1.0] * (int(resolve) + len(site or []))
+
+    def part() -> Deadline:
+        """The next part's deadline: its weight's share of what is left."""
+        w = weights.pop(0)
+        return deadline.sub(deadline.limit(share=w / (w + sum(weights))))
+
+    cut: list[str] = []
     with console.status("solving, then the LP with the site choices fixed…"):
-        sens = shadow_prices(bundle, sc, top=top)
+        sens = shadow_prices(bundle, sc, top=top, deadline=part())
     for line in sens.statements:
         console.print("• " + line, highlight=False, soft_wrap=True)
     if resolve:
         with console.status("re-solving with +1 GW per period…"):
-            df = marginal_cost_of_target(bundle, sc, resolve=True)
-        for p, r in df.iterrows():
-            console.print(f"• {p}: re-solving with 1 GW more costs €{r['resolve_eur_per_gw'] / 1e6:,.1f} "
-                          f"million (LP dual: €{r['dual_eur_per_gw'] / 1e6:,.1f} million).",
-                          highlight=False)
+            try:
+                df = marginal_cost_of_target(bundle, sc, resolve=True, deadline=part())
+            except NoSolutionError:
+                df = None
+                cut.append("the re-solves with 1 GW more")
+        for p, r in (df.iterrows() if df is not None else ()):
+            dual = f"LP dual: €{r['dual_eur_per_gw'] / 1e6:,.1f} million"
+            if r["resolve_status"] not in ("optimal", "time_limit"):
+                console.print(f"• {p}: the re-solve with 1 GW more was cut by the time limit "
+                              f"({dual}).", highlight=False)
+                cut.append(f"the re-solve with 1 GW more in {p}")
+                continue
+            line = (f"• {p}: re-solving with 1 GW more costs "
+                    f"€{r['resolve_eur_per_gw'] / 1e6:,.1f} million ({dual}).")
+            lo, hi = r["resolve_min_eur_per_gw"] / 1e6, r["resolve_max_eur_per_gw"] / 1e6
+            # a solve stopped at its limit: say how far the figure may be off
+            if r["resolve_status"] == "time_limit" or hi - lo > 1e-3 * max(abs(lo), abs(hi)):
+                line += (f" The solves stopped before their optimum: the exact figure lies "
+                         f"between €{lo:,.1f} and €{hi:,.1f} million.")
+            console.print(line, highlight=False, soft_wrap=True)
     for sid in site or []:
         with console.status(f"bisection on the carbon price for {sid}…"):
-            res = carbon_entry_price(bundle, sc, sid)
+            res = carbon_entry_price(bundle, sc, sid, deadline=part())
         console.print("• " + res["statement"], highlight=False, soft_wrap=True)
+        if res["cut"]:
+            cut.append(f"the carbon-price bisection for {sid}")
+    if cut:
+        console.print(f"cut by the time limit of {limit:g} s: {'; '.join(cut)} (raise "
+                      "--time-limit for the rest)", highlight=False, soft_wrap=True)
 
 
 @app.command("site")

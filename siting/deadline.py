@@ -2,11 +2,13 @@
 
 ``siting run --time-limit 60`` promises an answer within about a minute, whatever the command
 does inside: the LP-fix start, the main solve, the explanation's elastic re-solves, the bid
-brief's counterfactual. A :class:`Deadline` is created once, at the start, and passed down
+brief's counterfactual, the points of a Pareto frontier, the re-solves of a sensitivity
+analysis. A :class:`Deadline` is created once, at the start, and passed down
 (:func:`siting.pipeline.run`, :func:`siting.explain.explain_infeasibility`,
-:func:`siting.bid.evaluate_site`); each solve asks it how long it may run
-(:meth:`Deadline.limit`), and the solver's watchdog (:mod:`siting.solver.watchdog`) stops HiGHS
-when it is spent.
+:func:`siting.bid.evaluate_site`, :func:`siting.pareto.pareto`, the functions of
+:mod:`siting.sensitivity`); each solve asks it how long it may run (:meth:`Deadline.limit`, or
+:meth:`Budget.next` for a command of many solves), and the solver's watchdog
+(:mod:`siting.solver.watchdog`) stops HiGHS when it is spent.
 """
 
 from __future__ import annotations
@@ -71,4 +73,70 @@ class Deadline:
         return f"<Deadline {self.remaining():.1f} s left of {self.limit_s:g} s>"
 
 
-__all__ = ["Deadline"]
+class Budget:
+    """A command's deadline handed out to its solves, one at a time.
+
+    Each solve gets ``share`` of what is left, at most ``per_solve`` seconds; a solve that would
+    start with less than ``floor`` seconds left is not started, and :attr:`cut` records it.
+
+    Parameters
+    ----------
+    deadline : Deadline, float or None
+        The whole budget (:meth:`Deadline.of`; s).
+    per_solve : float, optional
+        Cap on each solve (s); None for no cap beyond the budget.
+    floor : float
+        Least time worth starting a solve with (s); a caller may raise it once it knows how
+        long a solve takes to build.
+
+    Attributes
+    ----------
+    cut : bool
+        A solve was skipped because the budget was spent.
+    truncated : bool
+        A solve stopped at its limit before its optimum (set by the caller).
+    """
+
+    def __init__(self, deadline: Deadline | float | None = None, per_solve: float | None = None,
+                 floor: float = 0.05) -> None:
+        self.deadline = Deadline.of(deadline)
+        self.per_solve = per_solve
+        self.floor = float(floor)
+        self.cut = False
+        self.truncated = False
+        self._weights: list[float] = []
+
+    def learn(self, wall_s: float, solver_s: float) -> None:
+        """Raise :attr:`floor` after a solve of ``wall_s`` seconds, ``solver_s`` of them in
+        HiGHS: a later solve of the same model needs its set-up time (preparing, building) to
+        give any answer, and about as long again to find a first plan."""
+        setup = float(wall_s) - float(solver_s)
+        if setup == setup:  # not NaN
+            self.floor = max(self.floor, 2.0 * setup)
+
+    def plan(self, weights: list[float]) -> None:
+        """Weights of the solves to come, in order: :meth:`take` gives each its weight's share
+        of what is left (a solve of weight 2 gets twice the time of one of weight 1)."""
+        self._weights = [float(w) for w in weights]
+
+    def take(self) -> Deadline | None:
+        """The deadline of the next planned solve (:meth:`plan`; share 1 once none is left)."""
+        weights = self._weights
+        w = weights.pop(0) if weights else 1.0
+        return self.next(w / (w + sum(weights)) if w > 0 else 1.0)
+
+    def next(self, share: float = 1.0) -> Deadline | None:
+        """The deadline of the next solve, or None (and :attr:`cut`) when the budget is spent.
+
+        The solve may take ``share`` of the time left, but at least :attr:`floor` seconds (a
+        shorter solve could not give an answer), and never more than ``per_solve``.
+        """
+        left = self.deadline.remaining()
+        if left < self.floor:
+            self.cut = True
+            return None
+        t = min(max(left * share, self.floor), left)
+        return self.deadline.sub(t if self.per_solve is None else min(t, self.per_solve))
+
+
+__all__ = ["Budget", "Deadline"]

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from siting import blocks as block_registry
-from siting.deadline import Deadline
+from siting.deadline import Budget, Deadline
 from siting.errors import SitingError
 from siting.fmt import money
 from siting.parameters import Params
@@ -236,22 +236,7 @@ def levers_for(block: str, sc: Scenario) -> list[tuple[str, dict]]:
 
 
 # ----------------------------------------------------------------------------- solves
-class _Budget:
-    """The explanation's share of the command's deadline, one solve at a time."""
-
-    def __init__(self, deadline: Deadline, per_solve: float) -> None:
-        self.deadline, self.per_solve, self.cut = deadline, per_solve, False
-        self.truncated = False  # a re-solve stopped at its limit, before its optimum
-
-    def next(self, share: float = 1.0) -> Deadline | None:
-        """The deadline of the next solve, or None (and ``cut``) when the budget is spent."""
-        if self.deadline.remaining() < 0.05:
-            self.cut = True
-            return None
-        return self.deadline.sub(min(self.per_solve, self.deadline.limit(share=share)))
-
-
-def _elastic(P: Params, sc: Scenario, relax: tuple[str, ...], budget: _Budget,
+def _elastic(P: Params, sc: Scenario, relax: tuple[str, ...], budget: Budget,
              lp: bool, share: float = 1.0) -> tuple[float, object]:
     """Elastic re-solve: (total weighted shortfall, solution), NaN if none found."""
     dl = budget.next(share)
@@ -284,7 +269,7 @@ def _without(P: Params, sc: Scenario, blocks: tuple[str, ...], data
         return P, sc, blocks
 
 
-def _measure(P: Params, sc: Scenario, relax: tuple[str, ...], budget: _Budget, data=None,
+def _measure(P: Params, sc: Scenario, relax: tuple[str, ...], budget: Budget, data=None,
              share: float = 1.0) -> tuple[float, dict[int, float], str]:
     """Target shortfall (MW) per period with ``relax`` removed: MILP, else LP relaxation."""
     P2, sc2, rb = _without(P, sc, relax, data)
@@ -324,7 +309,7 @@ def explain_infeasibility(P: Params, sc: Scenario, *, time_limit: float | None =
         re-solve takes from it. Default: ``time_limit`` for the whole explanation.
     """
     per = sc.solver.time_limit_s if time_limit is None else float(time_limit)
-    budget = _Budget(Deadline.of(per if deadline is None else deadline), per)
+    budget = Budget(Deadline.of(per if deadline is None else deadline), per)
     ex = Explanation(latency_km=float(sc.demand.latency_km) if sc.on("demand") else math.inf)
     total, base = _elastic(P, sc, (), budget, lp=False, share=0.5)
     if not np.isfinite(total):
@@ -433,7 +418,7 @@ def _structural_capacity(P: Params, sc: Scenario) -> dict[int, float]:
 
 
 def _evaluate_levers(data, sc: Scenario, blocks: list[str], total: float, base_short: float,
-                     short: dict[int, float], budget: _Budget) -> list[Lever]:
+                     short: dict[int, float], budget: Budget) -> list[Lever]:
     """Re-solve each block's levers (never one that lowers a requirement)."""
     out: list[Lever] = []
     todo = [(b, desc, ov) for b in blocks for desc, ov in levers_for(b, sc)
@@ -459,7 +444,7 @@ def _evaluate_levers(data, sc: Scenario, blocks: list[str], total: float, base_s
 
 
 def _combined(data, sc: Scenario, lvs: list[Lever], base_short: float,
-              short: dict[int, float], budget: _Budget) -> Lever | None:
+              short: dict[int, float], budget: Budget) -> Lever | None:
     ov: dict = {}
     for lv in lvs:
         ov.update(lv.overrides)
@@ -481,7 +466,7 @@ def _combined(data, sc: Scenario, lvs: list[Lever], base_short: float,
     return lv
 
 
-def _cheapest(data, sc: Scenario, lvs: list[Lever], budget: _Budget, n: int) -> Lever | None:
+def _cheapest(data, sc: Scenario, lvs: list[Lever], budget: Budget, n: int) -> Lever | None:
     full = [lv for lv in lvs if lv.remaining_mw <= TOL_MW and not lowers_requirement(
         lv.overrides)][:n]
     best = None

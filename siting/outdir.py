@@ -43,7 +43,8 @@ PREFIX = ".siting-"
 MARKER = ".siting-results.json"
 #: Files a results folder may hold without the marker (written by earlier versions).
 RESULT_FILES = frozenset({"summary.json", "sites.csv", "sites.gpkg", "sites.geojson",
-                          "solution.nc", "report.html", MARKER})
+                          "solution.nc", "report.html", "pareto.nc", "pareto.csv", "pareto.png",
+                          "pareto.html", MARKER})
 _STALE = re.compile(r"^\.siting-(\d+)-(new|old)-([0-9a-f]+)(?:-(.*))?$")
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100

@@ -10,11 +10,23 @@ Method
    ``limits.emissions_tco2_per_year = ε_i`` (or ``limits.water_m3_per_year``): the cap holds in
    every period (block ``limits``, docs/MODEL.md). Each point is an ordinary scenario, so it is
    checked by the independent verifier (:func:`siting.verifier.verify`) against that scenario.
+   The last cap, ε_max, is met by the plan of step 1, which is then least-cost under it too
+   (the cap only removes plans dearer than it): that point is not solved again.
 4. Points dominated by another point (possible when the MIP gap is not zero) are flagged
    ``dominated``; the frontier is the rest.
 
 The cost axis is the objective (EUR, weighted over periods as the scenario says); it includes the
 carbon price, so the frontier answers "what does it cost the system to emit less than ε".
+
+Time budget
+-----------
+All solves share one budget (``deadline``, :class:`siting.deadline.Deadline`; the CLI's
+``--time-limit``). The solves that make the two ends (steps 1 and 2 and the point at ε_min) come
+first and weigh twice as much as an inner point; the inner points follow from the middle out, so
+that a frontier cut short still spans its range. Each solve takes its share of what is left; one
+stopped at its share keeps its incumbent (status ``time_limit``). A point that the budget left no
+time for has status ``not_solved`` (one stopped without a plan, ``no_solution``); the attributes
+``complete``, ``points_solved`` and ``points_requested`` say how much of the frontier was traced.
 """
 
 from __future__ import annotations
@@ -26,7 +38,8 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from siting.errors import ScenarioError
+from siting.deadline import Budget, Deadline
+from siting.errors import NoSolutionError, ScenarioError
 from siting.pipeline import run
 from siting.scenario import Scenario
 from siting.sitedata import SiteData
@@ -38,28 +51,41 @@ METRICS = {
     "water": ("limits.water_m3_per_year", "m3/yr", "water use"),
 }
 
+#: Status of a point the time budget left no time for.
+NOT_SOLVED = "not_solved"
+#: Statuses of points cut by the time budget (no plan).
+CUT = (NOT_SOLVED, "no_solution")
 
-def _metric_by_period(sol, metric: str) -> np.ndarray:
-    """Annual emissions (tCO2/yr) or water (m3/yr) per period of a solved plan."""
-    k = sol.kpis()["by_period"]
+
+def _metric_by_period(sol, metric: str, kpis: dict | None = None) -> np.ndarray:
+    """Annual emissions (tCO2/yr) or water (m3/yr) per period of a solved plan (``kpis``: its
+    :meth:`~siting.results.Solution.kpis`, when already at hand)."""
+    k = (sol.kpis() if kpis is None else kpis)["by_period"]
     key = "emissions_tco2" if metric == "emissions" else "water_m3"
     return np.array([float(k[p][key]) for p in sorted(k)])
 
 
-def _least_metric(data: SiteData, sc: Scenario, metric: str, *, time_limit: float,
+def _least_metric(data: SiteData, sc: Scenario, metric: str, *, budget: Budget,
                   mip_gap: float, threads: int = 0) -> float:
     """min t s.t. t ≥ E_p (or water_p) for all p, under every constraint of the scenario."""
     quantity = "emissions_tco2" if metric == "emissions" else "water_m3"
-    try:
-        sol = run(data, sc, objective=quantity, time_limit=time_limit, mip_gap=mip_gap,
-                  threads=threads)
-    except ScenarioError as exc:
-        if not str(exc).startswith("minimising"):
-            raise
-        if metric == "emissions":
-            raise ScenarioError("an emissions frontier needs block energy on") from None
-        raise ScenarioError("a water frontier needs water use: switch block cooling on or "
-                            "set cooling.fixed_wue_m3_per_mwh > 0") from exc
+    dl = budget.take()
+    sol = None
+    if dl is not None:
+        try:
+            sol = run(data, sc, objective=quantity, time_limit=dl.limit_s, mip_gap=mip_gap,
+                      threads=threads, deadline=dl)
+        except ScenarioError as exc:
+            if not str(exc).startswith("minimising"):
+                raise
+            if metric == "emissions":
+                raise ScenarioError("an emissions frontier needs block energy on") from None
+            raise ScenarioError("a water frontier needs water use: switch block cooling on or "
+                                "set cooling.fixed_wue_m3_per_mwh > 0") from exc
+    if sol is None or sol.status == "no_solution":
+        raise NoSolutionError(f"the time limit ({_budget_text(budget)}) was reached before a "
+                              f"plan with the least {metric} (the frontier's lower end) was "
+                              "found: raise solver.time_limit_s (--time-limit)")
     if not sol.result.has_solution:
         raise ScenarioError(f"no plan found when minimising {metric} ({sol.status})")
     # With a MIP gap the bound is the safe lower end (no plan does better); the incumbent is
@@ -67,9 +93,30 @@ def _least_metric(data: SiteData, sc: Scenario, metric: str, *, time_limit: floa
     return float(sol.result.value("eps_t"))
 
 
+def _budget_text(budget: Budget) -> str:
+    t = budget.deadline.limit_s
+    return f"{t:.3g} s" if math.isfinite(t) else f"{budget.per_solve:.3g} s per solve"
+
+
+def _order(n: int) -> list[int]:
+    """Indices 1 … n-2 from the middle out (bisection order): any prefix spans the range."""
+    out: list[int] = []
+    spans = [(0, n - 1)]
+    while spans:
+        nxt = []
+        for a, b in spans:
+            if b - a < 2:
+                continue
+            m = (a + b) // 2
+            out.append(m)
+            nxt += [(a, m), (m, b)]
+        spans = nxt
+    return out
+
+
 def pareto(data: SiteData, scenario: Scenario, *, metric: str = "emissions", n_points: int = 5,
            check: bool = True, time_limit: float | None = None, mip_gap: float | None = 1e-4,
-           threads: int | None = None) -> xr.Dataset:
+           threads: int | None = None, deadline: Deadline | float | None = None) -> xr.Dataset:
     """Cost against emissions (or water) by the ε-constraint method.
 
     Parameters
@@ -85,16 +132,34 @@ def pareto(data: SiteData, scenario: Scenario, *, metric: str = "emissions", n_p
         Number of ε values, including both ends (≥ 2).
     check : bool
         Verify every point independently with :func:`siting.verifier.verify`.
-    time_limit, mip_gap, threads : optional
-        Solver settings per solve (the default gap 1e-4 keeps points close to the frontier).
+    time_limit : float, optional
+        Cap on each solve (s); default the scenario's ``solver.time_limit_s``. Without a
+        ``deadline`` it is the only limit, as it was before the frontier had a budget.
+    mip_gap, threads : optional
+        Solver settings of every solve (the default gap 1e-4 keeps points close to the
+        frontier).
+    deadline : Deadline or float, optional
+        Budget of the whole frontier (s, or a :class:`~siting.deadline.Deadline` shared with
+        the calling command): every solve takes from it (module doc, "Time budget"). Default:
+        none.
 
     Returns
     -------
     xarray.Dataset
         Over ``point`` (and ``period``, ``site``): ``eps`` (the cap), ``cost_eur`` (objective),
         ``emissions_tco2`` and ``water_m3`` (point, period), ``metric`` (max over periods),
-        ``status``, ``verified``, ``dominated``, ``solver_time_s``, and the plan: ``it_mw``
-        (point, site, period) and ``archetype`` (point, site; "" when closed).
+        ``status`` (a solver status, or ``not_solved``), ``verified``, ``dominated``,
+        ``solver_time_s``, ``gap`` (relative MIP gap of the point's plan), and the plan:
+        ``it_mw`` (point, site, period) and ``archetype`` (point, site; "" when closed). Points
+        cut by the budget have NaN figures. Attributes include ``complete`` (1 when every
+        point was solved), ``points_solved`` and ``points_requested``.
+
+    Raises
+    ------
+    NoSolutionError
+        When the budget ran out before the least-cost plan or the plan of least emissions
+        (water) was found: without them there is no range to trace. A frontier whose first
+        point was cut is returned (:func:`ends_solved` tells).
     """
     if metric not in METRICS:
         raise ScenarioError(f"metric must be one of {list(METRICS)}, got '{metric}'")
@@ -106,12 +171,27 @@ def pareto(data: SiteData, scenario: Scenario, *, metric: str = "emissions", n_p
     thr = scenario.solver.threads if threads is None else threads
     base = scenario.with_overrides(**{key: None})
     t0 = time.perf_counter()
+    budget = Budget(deadline, per_solve=tl)
+    # the three solves that make the ends weigh twice an inner point
+    budget.plan([2.0, 2.0, 2.0] + [1.0] * max(n_points - 2, 0))
 
-    top = run(data, base, time_limit=tl, mip_gap=gap, threads=thr)
+    def solve(sc_i: Scenario):
+        dl = budget.take()
+        if dl is None:
+            return None
+        return run(data, sc_i, time_limit=dl.limit_s, mip_gap=gap, threads=thr, deadline=dl)
+
+    top = solve(base)
+    if top is None or top.status == "no_solution":
+        raise NoSolutionError(f"the time limit ({_budget_text(budget)}) was reached before the "
+                              "least-cost plan (the frontier's upper end) was found: raise "
+                              "solver.time_limit_s (--time-limit)")
     if not top.feasible:
         top.raise_for_status()
+    # a later solve given less time than this one took to build could give no plan
+    budget.learn(top.ds.attrs.get("wall_time_s", 0.0), top.ds.attrs.get("solver_time_s", 0.0))
     hi = float(_metric_by_period(top, metric).max())
-    lo = _least_metric(data, base, metric, time_limit=tl, mip_gap=gap, threads=thr)
+    lo = _least_metric(data, base, metric, budget=budget, mip_gap=gap, threads=thr)
     lo = min(lo, hi)
     if hi - lo <= 1e-6 * max(1.0, abs(hi)):
         # the cheapest plan already has the least emissions (or water): no trade-off to trace
@@ -120,17 +200,22 @@ def pareto(data: SiteData, scenario: Scenario, *, metric: str = "emissions", n_p
     eps = np.linspace(lo + 1e-6 * max(1.0, abs(lo)), hi, n_points)
     eps[-1] = hi * (1 + 1e-9) + 1e-9
 
-    sols, rows = [], []
-    for e in eps:
-        sc_i = base.with_overrides(**{key: [float(e)]}, name=f"{base.name}-eps-{e:.6g}")
-        sol = run(data, sc_i, time_limit=tl, mip_gap=gap, threads=thr)
-        ok = None
-        if sol.feasible and check:
-            ok = bool(verify_plan(sol, data, sc_i).ok)
-        sols.append(sol)
-        rows.append(ok)
+    scs = [base.with_overrides(**{key: [float(e)]}, name=f"{base.name}-eps-{e:.6g}") for e in eps]
+    sols: list = [None] * n_points
+    rows: list[bool | None] = [None] * n_points
+
+    def verified(i: int) -> None:  # right after the solve: the budget covers it
+        if check and sols[i] is not None and sols[i].feasible:
+            rows[i] = bool(verify_plan(sols[i], data, scs[i]).ok)
+
+    sols[-1] = top  # ε_max: the least-cost plan meets it and stays least-cost (module doc)
+    verified(n_points - 1)
+    for i in ([0, *_order(n_points)] if n_points > 1 else []):
+        sols[i] = solve(scs[i])
+        verified(i)
 
     ds = _assemble(sols, rows, eps, metric)
+    n_cut = int(np.isin(ds["status"].values, CUT).sum())
     ds.attrs.update({
         "scenario_name": scenario.name, "metric": metric, "metric_unit": unit,
         "metric_label": label, "limits_key": key, "method": "epsilon-constraint",
@@ -138,13 +223,24 @@ def pareto(data: SiteData, scenario: Scenario, *, metric: str = "emissions", n_p
         "eps_min": lo, "eps_max": hi, "wall_time_s": time.perf_counter() - t0,
         "degenerate": int(n_points == 1),
         "mip_gap": gap,
+        "complete": int(n_cut == 0), "points_solved": n_points - n_cut,
+        "points_requested": n_points,
+        "time_limit_s": budget.deadline.limit_s if math.isfinite(budget.deadline.limit_s)
+        else float(tl),
     })
     return ds
 
 
+def ends_solved(ds: xr.Dataset) -> bool:
+    """Whether both ends of the frontier (first and last point) have a plan."""
+    st = ds["status"].values
+    return bool(st[0] in ("optimal", "time_limit") and st[-1] in ("optimal", "time_limit"))
+
+
 def _assemble(sols, verified, eps, metric: str) -> xr.Dataset:
-    feas = [s for s in sols if s.feasible]
-    ref = feas[0].ds if feas else sols[0].ds
+    """The points as a Dataset; ``None`` in ``sols`` is a point the budget left no time for."""
+    feas = [s for s in sols if s is not None and s.feasible]
+    ref = (feas[0] if feas else next(s for s in sols if s is not None)).ds
     periods = ref["period"].values
     sites = ref["site"].values
     n = len(sols)
@@ -153,19 +249,25 @@ def _assemble(sols, verified, eps, metric: str) -> xr.Dataset:
     wa = np.full((n, len(periods)), np.nan)
     it = np.zeros((n, len(sites), len(periods)))
     arch = np.full((n, len(sites)), "", dtype=object)
-    status, tsolve = [], np.full(n, np.nan)
+    status, tsolve, gaps = [], np.full(n, np.nan), np.full(n, np.nan)
     for i, s in enumerate(sols):
+        if s is None:
+            status.append(NOT_SOLVED)
+            continue
         status.append(s.status)
         tsolve[i] = float(s.ds.attrs.get("solver_time_s", np.nan))
         if not s.feasible:
             continue
+        gaps[i] = float(s.ds.attrs.get("mip_gap", np.nan))
         cost[i] = s.objective_eur
-        em[i] = _metric_by_period(s, "emissions")
-        wa[i] = _metric_by_period(s, "water")
+        k = s.kpis()  # once: it takes a while on a large plan
+        em[i] = _metric_by_period(s, "emissions", k)
+        wa[i] = _metric_by_period(s, "water", k)
         it[i] = s.ds["it_mw"].sum("archetype").values
         arch[i] = s.site_table()["archetype"].to_numpy(object)
     met = (em if metric == "emissions" else wa).max(axis=1)
-    dominated = dominated_mask(cost, met)
+    # a point without a plan is not dominated: it is not on the chart at all
+    dominated = dominated_mask(cost, met) & np.isfinite(cost) & np.isfinite(met)
     ds = xr.Dataset(
         {
             "eps": ("point", np.asarray(eps, dtype=float)),
@@ -178,6 +280,7 @@ def _assemble(sols, verified, eps, metric: str) -> xr.Dataset:
                                             for v in verified])),
             "dominated": ("point", dominated),
             "solver_time_s": ("point", tsolve),
+            "gap": ("point", gaps),
             "it_mw": (("point", "site", "period"), it),
             "archetype": (("point", "site"), arch.astype(str)),
         },
@@ -209,7 +312,8 @@ def dominated_mask(cost: np.ndarray, metric: np.ndarray, rtol: float = 1e-9) -> 
 
 def frontier_table(ds: xr.Dataset):
     """The frontier as a pandas DataFrame, one row per point (cost, metric, caps, checks)."""
-    cols = ["eps", "cost_eur", "metric", "status", "verified", "dominated", "solver_time_s"]
+    cols = ["eps", "cost_eur", "metric", "status", "verified", "dominated", "solver_time_s",
+            "gap"]
     df = ds[cols].to_dataframe()
     df["open_sites"] = (ds["archetype"] != "").sum("site").values
     df["it_mw_last"] = ds["it_mw"].isel(period=-1).sum("site").values
@@ -226,15 +330,17 @@ def plot_pareto(ds: xr.Dataset, path: str | Path | None = None):
     unit = ds.attrs.get("metric_unit", "")
     scale, sunit = (1e6, "Mt") if unit.startswith("tCO2") else (1e6, "million m3")
     fig, ax = plt.subplots(figsize=(6, 4))
-    ok = ~ds["dominated"].values
     x = ds["metric"].values / scale
     y = ds["cost_eur"].values / 1e9
+    has = np.isfinite(x) & np.isfinite(y)  # points cut by the time limit have no figures
+    ok = ~ds["dominated"].values & has
     ax.plot(x[ok], y[ok], "o-", label="non-dominated")
-    if (~ok).any():
-        ax.plot(x[~ok], y[~ok], "x", color="grey", label="dominated (MIP gap)")
+    if (has & ~ok).any():
+        ax.plot(x[has & ~ok], y[has & ~ok], "x", color="grey", label="dominated (MIP gap)")
     ax.set_xlabel(f"{ds.attrs.get('metric_label', 'metric')} ({sunit}/yr, largest period)")
     ax.set_ylabel("cost (billion EUR, objective)")
-    ax.set_title(f"{ds.attrs.get('scenario_name', '')}: cost vs {ds.attrs.get('metric_label')}")
+    ax.set_title(f"{ds.attrs.get('scenario_name', '')}: cost vs {ds.attrs.get('metric_label')}"
+                 + _incomplete_note(ds))
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()
@@ -249,6 +355,7 @@ def plot_pareto_plotly(ds: xr.Dataset):
     import plotly.graph_objects as go
 
     df = frontier_table(ds)
+    df = df[np.isfinite(df["metric"]) & np.isfinite(df["cost_eur"])]  # cut points: no figures
     ok = ~df["dominated"]
     fig = go.Figure()
     fig.add_trace(go.Scatter(
@@ -261,8 +368,16 @@ def plot_pareto_plotly(ds: xr.Dataset):
                                  mode="markers", name="dominated"))
     fig.update_layout(xaxis_title=f"{ds.attrs.get('metric_label')} ({ds.attrs.get('metric_unit')})",
                       yaxis_title="cost (EUR, objective)",
-                      title=f"{ds.attrs.get('scenario_name', '')}: Pareto frontier")
+                      title=f"{ds.attrs.get('scenario_name', '')}: Pareto frontier"
+                            + _incomplete_note(ds))
     return fig
+
+
+def _incomplete_note(ds: xr.Dataset) -> str:
+    if int(ds.attrs.get("complete", 1)):
+        return ""
+    return (f" (incomplete: {ds.attrs.get('points_solved')} of "
+            f"{ds.attrs.get('points_requested')} points)")
 
 
 def write_pareto(ds: xr.Dataset, out: str | Path) -> list[Path]:

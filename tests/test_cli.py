@@ -22,9 +22,15 @@ from helpers import (
     random_cflp,
     write_folder,
 )
+from issue5_toy import toy_data, toy_scenario
 from typer.testing import CliRunner
 
+from siting import cli
+from siting import pareto as pareto_module
+from siting import sensitivity as sensitivity_module
 from siting.cli import app
+from siting.deadline import Deadline
+from siting.outdir import MARKER
 from siting.paths import REPO_ROOT
 
 # the marker file says the folder holds siting results (issue 10: --out is replaced as a whole)
@@ -190,3 +196,92 @@ def test_orlib_command_rejects_a_bad_file(tmp_path):
     assert res.exit_code == 2
     assert "cap00" in res.output
     assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------- issue 10: pareto and sensitivity share one budget
+@pytest.fixture
+def toy_cli(monkeypatch, tmp_path):
+    """The CLI on the toy data of tests/issue5_toy.py (its scenario as a TOML file). Returns
+    ``spend(module, n)``: the command's time budget runs out once ``module`` has made ``n``
+    solves, so what is cut does not depend on the machine's speed."""
+    toml = tmp_path / "toy.toml"
+    toml.write_text(toy_scenario().to_toml(), encoding="utf-8")
+    monkeypatch.setattr(cli, "load", lambda data=None: toy_data())
+    made: list[Deadline] = []
+
+    class Spied(Deadline):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(cli, "Deadline", Spied)
+
+    def spend(module, n: int) -> None:
+        calls, real = [], module.run
+
+        def run(*args, **kwargs):
+            out = real(*args, **kwargs)
+            calls.append(1)
+            if len(calls) >= n:
+                made[0].limit_s = made[0].elapsed()
+            return out
+
+        monkeypatch.setattr(module, "run", run)
+
+    return toml, spend
+
+
+def _text(res) -> str:
+    return " ".join(res.output.split())
+
+
+def test_pareto_cut_after_its_ends_exits_0_with_the_incomplete_frontier(toy_cli, tmp_path):
+    toml, spend = toy_cli
+    spend(pareto_module, 3)  # least cost, least emissions, the lower end; no inner point
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["pareto", str(toml), "--points", "5", "--time-limit", "600",
+                                   "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "frontier incomplete: 2 of 5 points within the time limit of 600 s" in _text(res)
+    assert {p.name for p in out.iterdir()} == {"pareto.nc", "pareto.csv", "pareto.png",
+                                               "pareto.html", MARKER}
+    marker = json.loads((out / MARKER).read_text())
+    assert marker["complete"] is False and marker["points_solved"] == 2
+    rows = (out / "pareto.csv").read_text().splitlines()[1:]
+    assert len(rows) == 5 and sum(",not_solved," in r for r in rows) == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "toy.toml"]  # no staging left
+
+
+@pytest.mark.parametrize("solves, what", [(1, "least emissions"), (2, "not both ends")])
+def test_pareto_without_both_ends_exits_4_and_writes_nothing(toy_cli, tmp_path, solves, what):
+    toml, spend = toy_cli
+    spend(pareto_module, solves)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["pareto", str(toml), "--points", "5", "--time-limit", "600",
+                                   "--out", str(out)])
+    assert res.exit_code == 4, res.output
+    assert len(res.output.strip().splitlines()) == 1 and "Traceback" not in res.output
+    assert "time limit" in res.output and what in _text(res)
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["toy.toml"]
+
+
+def test_sensitivity_names_what_the_time_limit_cut(toy_cli):
+    toml, spend = toy_cli
+    spend(sensitivity_module, 2)  # the plan and its LP: the shadow prices, nothing more
+    res = CliRunner().invoke(app, ["sensitivity", str(toml), "--resolve", "--site", "de1",
+                                   "--time-limit", "600"])
+    assert res.exit_code == 0, res.output
+    text = _text(res)
+    assert "2030: one more MW of IT capacity" in text
+    assert ("cut by the time limit of 600 s: the re-solves with 1 GW more; the carbon-price "
+            "bisection for de1") in text
+    assert "was not found: the time limit ran out" in text
+
+
+def test_sensitivity_without_time_for_a_plan_exits_4(toy_cli):
+    toml, _ = toy_cli
+    res = CliRunner().invoke(app, ["sensitivity", str(toml), "--time-limit", "0.001"])
+    assert res.exit_code == 4, res.output
+    assert len(res.output.strip().splitlines()) == 1
+    assert "time limit reached before any feasible plan" in _text(res)
