@@ -23,8 +23,8 @@ ss = st.session_state
 
 st.title("Where should Europe build its AI gigafactories and data centres?")
 st.caption("Build a scenario from a preset, run the Pyomo/HiGHS siting model in the background, "
-           "then read the plan on **Results**, set runs side by side on **Compare**, and study "
-           "one candidate on **Site**.")
+           "then read the plan on **Results**, set runs side by side on **Compare**, see which "
+           "sites every run picks on **Robustness**, and study one candidate on **Site**.")
 
 data, data_error = ui.data_bundle()
 if data_error:

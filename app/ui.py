@@ -22,6 +22,7 @@ PAGES = {
     "pages/2_Compare.py": "Compare runs",
     "pages/3_Site.py": "Site",
     "pages/4_Data.py": "Data",
+    "pages/5_Robustness.py": "Robustness",
 }
 
 
@@ -188,6 +189,22 @@ def site_map(sites, color_by: str = "archetype", show_rejected: bool = True, dif
                "Ids gf-… are greenfield plots (one per NUTS-2 region), not gigafactories. "
                "Hover a site for its figures. Country outlines from the embedded data; no "
                "internet map tiles or fonts are used.")
+
+
+def robustness_map(freq, threshold: float, show_never: bool = True, height: int = 560,
+                   key: str | None = None) -> int:
+    """The pydeck map of a robustness table: colour = selection frequency, ring = no-regret.
+
+    Returns the number of sites left off the map for want of coordinates.
+    """
+    pts, n_unplaced = sup.robustness_points(freq, show_never=show_never)
+    st.pydeck_chart(sup.site_deck(pts, outlines()), height=height, key=key)
+    st.markdown(sup.frequency_legend_html(threshold), unsafe_allow_html=True)
+    st.caption("Colour: share of the futures whose plan opens the site; dot area ∝ its mean IT "
+               "capacity when chosen (MW); a red ring marks a no-regret site. Hover a site for "
+               "its figures. Country outlines from the embedded data; no internet map tiles or "
+               "fonts are used.")
+    return n_unplaced
 
 
 def download_grid(files: list[tuple[str, str, str, bytes]], per_row: int = 4,

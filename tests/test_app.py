@@ -254,6 +254,113 @@ def test_compare_rename_and_delete(tmp_path, monkeypatch, workspace):
     assert store.runs() == []
 
 
+# ------------------------------------------------------------------------------ Robustness
+def _open_sites(info) -> list[str]:
+    """A run's open sites as its summary.json lists them (read here, not through the app)."""
+    return json.loads((info.path / "results" / "summary.json").read_text())["open_sites"]
+
+
+def _by_site(at: AppTest) -> dict[str, dict]:
+    table = at.dataframe[0].value  # the sites table comes first, the plans second
+    return table.set_index("site id").to_dict("index")
+
+
+def test_robustness_of_the_workspace_runs(workspace):
+    store, runs = workspace
+    futures = ["base", "dear carbon", "iberia", "stopped"]  # every run with a plan
+    counts: dict[str, int] = {}
+    for name in futures:
+        for s in _open_sites(runs[name]):
+            counts[s] = counts.get(s, 0) + 1
+    at = _app(store.analyst, "pages/5_Robustness.py")
+    _ok(at)
+    assert sorted(at.multiselect(key="rb_runs").value) == sorted(
+        runs[n].run_id for n in futures)
+    m = {x.label: x.value for x in at.metric}
+    assert m["Futures (runs with a plan)"] == "4"
+    assert m["Sites ever chosen"] == str(len(counts))
+    assert m["No-regret sites (≥ 80%)"] == str(sum(n >= 0.8 * 4 for n in counts.values()))
+    rows = _by_site(at)
+    assert set(rows) == set(counts)  # only sites chosen at least once, by default
+    for s, n in counts.items():
+        assert rows[s]["selection frequency (%)"] == pytest.approx(100 * n / 4)
+        assert rows[s]["chosen in (futures)"] == n
+        assert rows[s]["no-regret"] == (n / 4 >= 0.8)
+    assert rows[next(iter(counts))]["name"] and rows[next(iter(counts))]["country"]
+    # "stopped" is a copy of "base": four futures, three distinct plans
+    plans = at.dataframe[1].value
+    assert len(plans) == len({frozenset(_open_sites(runs[n])) for n in futures}) == 3
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Table (CSV)", "Sites (GeoPackage)", "Map (PNG)"]
+    # the threshold moves the no-regret flag, not the frequencies
+    at.slider(key="rb_threshold").set_value(50).run()
+    _ok(at)
+    m = {x.label: x.value for x in at.metric}
+    assert m["No-regret sites (≥ 50%)"] == str(sum(n >= 2 for n in counts.values()))
+    assert {s: r["no-regret"] for s, r in _by_site(at).items()} == {
+        s: n >= 2 for s, n in counts.items()}
+    # another choice of futures: the shares are counted over those two
+    at.multiselect(key="rb_runs").set_value([runs["base"].run_id,
+                                             runs["iberia"].run_id]).run()
+    _ok(at)
+    two = set(_open_sites(runs["base"])) | set(_open_sites(runs["iberia"]))
+    assert {s: r["selection frequency (%)"] for s, r in _by_site(at).items()} == {
+        s: 100 * ((s in _open_sites(runs["base"])) + (s in _open_sites(runs["iberia"]))) / 2
+        for s in two}
+    at.multiselect(key="rb_runs").set_value([runs["base"].run_id]).run()
+    assert "Pick at least two runs" in _texts(at.warning)
+    empty = _app(page="pages/5_Robustness.py")  # a new analyst: nothing to count
+    _ok(empty)
+    assert "this workspace has 0" in _texts(empty.info)
+
+
+def test_robustness_of_an_uploaded_sweep(workspace):
+    """A sweep folder written here by hand in the layout of `siting sweep --out DIR`."""
+    import io
+    import zipfile
+
+    store, runs = workspace
+    futures = ["base", "dear carbon", "iberia"]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("my-sweep/sweep.json", json.dumps({"name": "hand sweep", "data": "eu"}))
+        for i, name in enumerate(futures):
+            summary = json.loads((runs[name].path / "results" / "summary.json").read_text())
+            cands = (runs[name].path / "results" / "sites.csv").read_text().splitlines()[1:]
+            zf.writestr(f"my-sweep/runs/{name.replace(' ', '_')}-{i}.json", json.dumps({
+                "name": name, "run_id": str(i), "kind": "run", "status": "optimal",
+                "open_site_ids": summary["open_sites"],
+                "it_mw_by_site": summary["it_mw_by_site"],
+                "candidate_site_ids": [line.split(",")[0] for line in cands]}))
+        zf.writestr("my-sweep/regret/x.json", "{}")  # not a future: ignored
+    at = _app(store.analyst, "pages/5_Robustness.py")
+    at.radio(key="rb_source").set_value("a sweep (siting sweep --out DIR)").run()
+    _ok(at)
+    assert "zip its folder" in _texts(at.info)
+    at.file_uploader(key="rb_upload").set_value(
+        [("my-sweep.zip", b"not a zip", "application/zip")]).run()
+    assert "Upload rejected — my-sweep.zip: not a readable .zip file" in _texts(at.error)
+    at.file_uploader(key="rb_upload").set_value(
+        [("my-sweep.zip", buf.getvalue(), "application/zip")]).run()
+    _ok(at)
+    assert not at.error
+    m = {x.label: x.value for x in at.metric}
+    assert m["Futures (runs with a plan)"] == "3"
+    counts: dict[str, int] = {}
+    for name in futures:
+        for s in _open_sites(runs[name]):
+            counts[s] = counts.get(s, 0) + 1
+    rows = _by_site(at)
+    assert {s: r["chosen in (futures)"] for s, r in rows.items()} == counts
+    assert m["No-regret sites (≥ 80%)"] == str(sum(n == 3 for n in counts.values()))
+    # names from the embedded dataset (the records carry ids only)
+    base_sites = sup.load_result(runs["base"].path).sites
+    s0 = next(iter(_open_sites(runs["base"])))
+    assert rows[s0]["name"] == base_sites.loc[s0, "name"]
+    names = [b.label for b in at.get("download_button")]
+    assert "Sites (GeoPackage)" in names
+
+
 # ------------------------------------------------------------------------------ Site
 def _wait_brief(at: AppTest, store, timeout_s: float = 120) -> None:
     """Poll the page while a brief runs in the background (its worker is a subprocess)."""

@@ -3,7 +3,8 @@
 Loads the app, runs the quick scenario twice, sees the map and KPIs, compares the two runs (the
 headline sentence), downloads files, and checks that a second analyst sees none of it; then a
 bid for any plot: the lever guard on Home, the Site page's "your site" with a background brief
-that is cancelled, then computed, shown and downloaded (HTML, PDF). Every page runs **offline**:
+that is cancelled, then computed, shown and downloaded (HTML, PDF); the Robustness page's map,
+table and CSV over two small runs. Every page runs **offline**:
 a route aborts every request that is not to the app on 127.0.0.1 (or a data:/blob: URL) and the
 tests fail on any. Screenshots are saved in ``test-artifacts/``. Run with ``pytest -m browser
 tests/test_app_browser.py`` (they also run by default when /usr/bin/chromium exists).
@@ -348,3 +349,72 @@ def test_lever_guard_and_bid_for_any_plot(server, browser_context):
         "guard_s": round(t_guard, 1), "cancel_s": round(t_cancel, 1),
         "brief_s": round(t_brief, 1), "total_s": round(time.time() - t0, 1)}))
     assert time.time() - t0 < 200
+
+
+def test_robustness_page_map_and_table(server, browser_context):
+    """Robustness: two small runs of one analyst; the page draws the map (deck.gl canvas over
+    the outlines, the legend), the sites table and a CSV download whose shares are the runs'."""
+    import siting.app as sup
+    from siting.scenario import Scenario
+
+    t0 = time.time()
+    store = sup.RunStore(sup.new_analyst_id(), server["runs"])
+    opened = []
+    for mw, carbon in ((500.0, 80.0), (800.0, 50.0)):  # two futures, about a second each
+        sc = Scenario.from_toml("quick", **{"country.allowed": ["ES", "PT"],
+                                            "target.explicit_mw": [mw],
+                                            "energy.carbon_price_eur_per_tco2": carbon,
+                                            "country.max_share": 1.0, "blocks.mix": False})
+        info = store.create(sc, label=f"iberia {mw:.0f} MW")
+        assert sup.run_worker(info.path).state == "done"
+        opened.append(set(json.loads((info.path / "results" / "summary.json").read_text())
+                          ["open_sites"]))
+    t_runs = time.time() - t0
+    page = browser_context().new_page()
+    refused = _offline(page, server["url"])
+    page.goto(f"{server['url']}/Robustness?analyst={store.analyst}")
+    page.get_by_text("Sites ever chosen").first.wait_for()
+    deck = page.locator('[data-testid="stDeckGlJsonChart"]').first
+    deck.locator("canvas").first.wait_for()
+    table = page.locator('[data-testid="stDataFrame"]').first
+    table.wait_for()
+    _wait_idle(page)
+    page.wait_for_timeout(1500)  # let deck.gl draw
+    values = {m.inner_text().strip() for m in
+              page.locator('[data-testid="stMetricValue"]').all()}
+    assert str(len(opened[0] | opened[1])) in values  # sites ever chosen
+    assert page.get_by_text("no-regret (chosen in ≥ 80 % of futures)").count() == 1
+    box = deck.bounding_box()
+    assert box and box["width"] > 400 and box["height"] > 300
+    assert table.bounding_box()["height"] > 100
+    _shot(page, "10-robustness")
+    shot = ARTIFACTS / "browser-10-robustness-map.png"
+    deck.screenshot(path=str(shot))
+    from PIL import Image
+
+    # the sites chosen in both futures are drawn in the ramp's top colour (yellow, 100 %)
+    rgb = Image.open(shot).convert("RGB")
+    yellow = sum(1 for px in rgb.getdata() if abs(px[0] - 253) + abs(px[1] - 231)
+                 + abs(px[2] - 37) < 30)
+    assert yellow > 50, yellow
+    # the grid draws on a canvas; its accessible table holds the same cells
+    grid = page.locator('[data-testid="stDataFrame"] table').first.inner_text()
+    assert "selection frequency (%)" in grid and "no-regret" in grid
+    both = sorted(opened[0] & opened[1])
+    assert both and both[0] in grid
+    table.scroll_into_view_if_needed()
+    table.screenshot(path=str(ARTIFACTS / "browser-10-robustness-table.png"))
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Table (CSV)").click()
+    path = ARTIFACTS / "browser-download-robustness.csv"
+    dl.value.save_as(str(path))
+    assert dl.value.suggested_filename == "workspace-runs-robustness.csv"
+    import pandas as pd
+
+    got = pd.read_csv(path).set_index("site_id")["selection_frequency"]
+    want = {s: ((s in opened[0]) + (s in opened[1])) / 2 for s in opened[0] | opened[1]}
+    assert got[got > 0].to_dict() == pytest.approx(want)
+    assert not refused, f"requests left the machine: {sorted(set(refused))}"
+    (ARTIFACTS / "browser-robustness-timings.json").write_text(json.dumps({
+        "runs_s": round(t_runs, 1), "total_s": round(time.time() - t0, 1)}))
+    assert time.time() - t0 < 90

@@ -6,6 +6,7 @@
 * :mod:`siting.app.compare` — runs side by side;
 * :mod:`siting.app.maps` and :mod:`siting.app.charts` — map layers and plotly figures;
 * :mod:`siting.app.site` — one site's costs and indicators;
+* :mod:`siting.app.robustness` — selection frequency and no-regret sites across runs or a sweep;
 * :mod:`siting.app.brief` — bid briefs as background runs.
 
 The HTML report is :mod:`siting.report`; money and units are formatted by :mod:`siting.fmt`.
@@ -42,9 +43,24 @@ from siting.app.maps import (
     TOOLTIP,
     colour_map,
     country_outlines,
+    frequency_colour,
+    frequency_legend_html,
     map_points,
+    robustness_points,
     site_deck,
     view_for,
+)
+from siting.app.robustness import (
+    MAX_SWEEP_UPLOAD_MB,
+    Futures,
+    futures_from_runs,
+    futures_from_upload,
+    plans_view,
+    robustness_downloads,
+    robustness_numbers,
+    robustness_table,
+    robustness_view,
+    run_record,
 )
 from siting.app.site import connection_text, site_costs
 from siting.app.store import (
@@ -83,7 +99,11 @@ __all__ = [
     "MAX_UPLOAD_BYTES", "Levers", "apply_levers", "cooling_options", "levers_of",
     "parse_scenario_upload", "preset_names", "LeverIssue", "check_levers", "preflight",
     "related_bounds", "DIFF_COLOURS", "PALETTE", "REJECTED_COLOUR",
-    "TOOLTIP", "colour_map", "country_outlines", "map_points", "site_deck", "view_for",
+    "TOOLTIP", "colour_map", "country_outlines", "frequency_colour", "frequency_legend_html",
+    "map_points", "robustness_points", "site_deck", "view_for",
+    "MAX_SWEEP_UPLOAD_MB", "Futures", "futures_from_runs", "futures_from_upload", "plans_view",
+    "robustness_downloads", "robustness_numbers", "robustness_table", "robustness_view",
+    "run_record",
     "site_costs", "connection_text", "ACTIVE_STATES", "DEFAULT_RUNS_DIR", "FINAL_STATES",
     "MAX_ACTIVE_RUNS",
     "RESULT_FILES", "RUNS_ENV", "STAGES", "WORKER_MODULE", "RunInfo", "RunResult", "RunStore",

@@ -28,6 +28,11 @@ DIFF_COLOURS = {"only A": [214, 39, 40, 220], "only B": [31, 119, 180, 220],
                 "both": [148, 103, 189, 220]}
 GIGAFACTORY = "gigafactory"
 GIGAFACTORY_COLOUR = [200, 20, 20, 255]
+#: the ring around no-regret sites (crimson, as in the sweep's robustness.png)
+RING_COLOUR = [220, 20, 60, 255]
+#: viridis at 0, ¼, ½, ¾ and 1 (RGB): selection frequency, as in the sweep's robustness.png
+FREQUENCY_STOPS = ((0.0, (68, 1, 84)), (0.25, (59, 82, 139)), (0.5, (33, 145, 140)),
+                   (0.75, (94, 201, 98)), (1.0, (253, 231, 37)))
 #: An offline map style: a plain background, no tiles, no fonts (Streamlit would otherwise fall
 #: back to CARTO's basemap on the internet).
 OFFLINE_STYLE = {"version": 8, "sources": {}, "layers": [
@@ -182,6 +187,13 @@ def site_deck(points, outlines: dict | None = None, view: dict | None = None):
         get_radius="radius", get_fill_color="color", radius_min_pixels=2,
         radius_max_pixels=30, stroked=True, get_line_color=[40, 40, 40, 160],
         line_width_min_pixels=0.5, pickable=True))
+    ringed = points[points["ring"].astype(bool)] if "ring" in points.columns else points.iloc[0:0]
+    if len(ringed):  # a hollow circle over the dot: no-regret sites on the robustness map
+        layers.append(pdk.Layer(
+            "ScatterplotLayer", ringed, id="rings", get_position=["lon", "lat"],
+            get_radius="radius", filled=False, stroked=True, get_line_color=RING_COLOUR,
+            radius_min_pixels=5, radius_max_pixels=32, line_width_min_pixels=2.5,
+            pickable=False))
     if len(gf):
         gf = gf.assign(icon=[STAR_ICON] * len(gf))
         layers.append(pdk.Layer(
@@ -202,3 +214,97 @@ def site_deck(points, outlines: dict | None = None, view: dict | None = None):
     return deck
 
 
+
+
+# ----------------------------------------------------------------------------- robustness
+def frequency_colour(freq: float, alpha: int = 230) -> list[int]:
+    """RGBA of a selection frequency (0–1) on the viridis ramp of :data:`FREQUENCY_STOPS`."""
+    f = min(max(float(freq), 0.0), 1.0) if math.isfinite(float(freq)) else 0.0
+    for (f0, c0), (f1, c1) in zip(FREQUENCY_STOPS, FREQUENCY_STOPS[1:], strict=False):
+        if f <= f1:
+            t = (f - f0) / (f1 - f0)
+            return [round(a + t * (b - a)) for a, b in zip(c0, c1, strict=True)] + [alpha]
+    return list(FREQUENCY_STOPS[-1][1]) + [alpha]
+
+
+def robustness_points(freq: pd.DataFrame, show_never: bool = True) -> tuple[pd.DataFrame, int]:
+    """Records for :func:`site_deck` from a robustness table (one row per candidate site).
+
+    Parameters
+    ----------
+    freq : DataFrame
+        :func:`siting.sweep.robustness.selection_frequency` with the site columns (lon, lat
+        in degrees; name, country).
+    show_never : bool
+        Keep the candidates no future chose (small grey dots).
+
+    Returns
+    -------
+    (DataFrame, int)
+        The points — colour by selection frequency (viridis, 0–1), radius in metres ∝
+        sqrt(mean IT MW when chosen), ``ring`` for no-regret sites, a hover text — drawn most
+        frequent on top; and the number of sites left off for want of coordinates.
+    """
+    df = freq.reset_index(drop=True).copy()
+    for c in ("lon", "lat"):
+        df[c] = pd.to_numeric(df[c], errors="coerce") if c in df.columns else np.nan
+    placed = df["lon"].notna() & df["lat"].notna()
+    n_unplaced = int((~placed).sum())
+    df = df[placed]
+    f = pd.to_numeric(df["selection_frequency"], errors="coerce").fillna(0.0)
+    if not show_never:
+        df, f = df[f > 0], f[f > 0]
+    mw = pd.to_numeric(df.get("mean_it_mw_when_selected", pd.Series(0.0, df.index)),
+                       errors="coerce").fillna(0.0).clip(lower=0)
+    chosen = f > 0
+    df["radius"] = np.where(chosen, 6000.0 + 3500.0 * np.sqrt(mw), 3000.0)
+    df["color"] = [frequency_colour(v) if c else REJECTED_COLOUR
+                   for v, c in zip(f, chosen, strict=True)]
+    nr = df["no_regret"] if "no_regret" in df.columns else pd.Series(False, df.index)
+    df["ring"] = nr.fillna(False).astype(bool) & chosen
+    df["gigafactory"] = False
+    for c in ("name", "country", "kind"):
+        df[c] = df[c].fillna("").astype(str) if c in df.columns else ""
+    df["site_id"] = df["site_id"].astype(str)
+    df["selection_frequency"] = f
+    df["tip"] = [_robust_tip(r, m) for r, m in zip(df.itertuples(), mw, strict=True)]
+    keep = ["site_id", "name", "country", "kind", "lon", "lat", "selection_frequency",
+            "radius", "color", "ring", "gigafactory", "tip"]
+    out = df[keep].sort_values("selection_frequency", kind="stable").reset_index(drop=True)
+    return out, n_unplaced
+
+
+def _robust_tip(r, mw: float) -> str:
+    """The hover text of one site on the robustness map."""
+    e = html.escape
+    head = f"<b>{e(r.name or r.site_id)}</b> ({e(r.site_id)}" + (
+        f", {e(r.country)})" if r.country else ")")
+    n_sel = getattr(r, "n_selected", None)
+    n_fut = getattr(r, "n_futures", None)
+    share = f"{100 * r.selection_frequency:.0f} % of futures"
+    if n_sel is not None and n_fut is not None and n_sel == n_sel and n_fut == n_fut:
+        share = f"{int(n_sel)} of {int(n_fut)} futures ({100 * r.selection_frequency:.0f} %)"
+    if r.selection_frequency <= 0:
+        return head + "<br/>never chosen" + (f" ({e(share)})" if n_fut == n_fut else "")
+    out = f"{head}<br/>chosen in {e(share)}<br/>mean IT {_fmt(mw, ',.0f')} MW when chosen"
+    return out + ("<br/><b>no-regret site</b>" if r.ring else "")
+
+
+def frequency_legend_html(threshold: float) -> str:
+    """A legend of the robustness map: the frequency ramp, the no-regret ring, never chosen.
+
+    Inline CSS only (no fonts or images fetched). ``threshold`` is the no-regret share (0–1).
+    """
+    stops = ", ".join(f"rgb{tuple(c)} {100 * f:.0f}%" for f, c in FREQUENCY_STOPS)
+    r, g, b, _ = RING_COLOUR
+    grey = REJECTED_COLOUR
+    return (
+        "<div style='font-size:0.85em;display:flex;align-items:center;gap:8px;flex-wrap:wrap'>"
+        "selection frequency 0 %<span style='display:inline-block;width:160px;height:11px;"
+        f"background:linear-gradient(to right, {stops});border-radius:3px'></span>100 %"
+        f"<span style='display:inline-block;width:11px;height:11px;border-radius:7px;"
+        f"border:2.5px solid rgb({r},{g},{b});margin-left:14px'></span>"
+        f"no-regret (chosen in ≥ {100 * threshold:.0f} % of futures)"
+        f"<span style='display:inline-block;width:8px;height:8px;border-radius:4px;"
+        f"background:rgb({grey[0]},{grey[1]},{grey[2]});margin-left:14px'></span>never chosen"
+        "</div>")

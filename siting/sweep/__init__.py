@@ -26,14 +26,18 @@ from siting.sweep.engine import (
     run_study,
     run_sweep,
     solve_task,
+    summary_record,
     sweep_dataset,
     sweep_table,
 )
 from siting.sweep.robustness import (
+    flag_no_regret,
     no_regret_sites,
     plot_robustness,
     regret_table,
+    robustness_files,
     selection_frequency,
+    write_robustness,
 )
 from siting.sweep.spec import (
     Distribution,
@@ -52,8 +56,9 @@ from siting.sweep.store import read_records
 
 __all__ = [
     "KPI_NAMES", "Distribution", "Run", "SweepError", "SweepResult", "SweepSpec", "cached_load",
-    "draw", "grid_runs", "is_sweep_file", "load_sweep", "no_regret_sites", "parse_vary",
-    "plot_robustness", "read_records", "regret_table", "run_one", "run_serial", "run_study",
-    "run_sweep", "selection_frequency", "solve_task", "spec_from_dict", "sweep_dataset",
-    "sweep_table", "vary",
+    "draw", "flag_no_regret", "grid_runs", "is_sweep_file", "load_sweep", "no_regret_sites",
+    "parse_vary", "plot_robustness", "read_records", "regret_table", "robustness_files",
+    "run_one", "run_serial", "run_study", "run_sweep", "selection_frequency", "solve_task",
+    "spec_from_dict", "summary_record", "sweep_dataset", "sweep_table", "vary",
+    "write_robustness",
 ]

@@ -159,12 +159,37 @@ def solve_task(task: dict, data: Any) -> dict:
 def solution_record(sol: Any) -> dict[str, Any]:
     """Plain numbers of a Solution, through its public views (``summary()``, ``site_table()``):
     status, objective and bound (EUR), gap, KPIs, open sites and IT MW by site (MW)."""
-    sm = sol.summary()
-    out: dict[str, Any] = {"status": sol.status, "error": ""}
+    return summary_record(sol.summary(), sol.ds["site"].values)
+
+
+def summary_record(summary: dict, candidate_site_ids: Iterable[Any]) -> dict[str, Any]:
+    """A run record (as in ``DIR/runs/*.json``, without name, scenario and timings) from a
+    solution's ``summary.json`` content and its candidate sites.
+
+    One path for the sweep (:func:`solution_record`) and the app, whose runs keep their
+    summary.json: :func:`siting.sweep.robustness.selection_frequency` reads both alike.
+
+    Parameters
+    ----------
+    summary : dict
+        :meth:`siting.results.Solution.summary` (or summary.json read back).
+    candidate_site_ids : iterable
+        The run's candidate sites (the Solution's ``site`` coordinate).
+
+    Returns
+    -------
+    dict
+        status, error, objective_eur, best_bound_eur (EUR), mip_gap, solver_time_s (s); for a
+        plan also it_mw (MW), open_sites, emissions_tco2 (tCO₂/yr), water_m3 (m³/yr),
+        annual_cost_eur (EUR/yr), pue, ref, it_mw_by_period and it_mw_by_country (MW),
+        open_site_ids, it_mw_by_site (MW) and candidate_site_ids.
+    """
+    sm = summary
+    out: dict[str, Any] = {"status": sm.get("status"), "error": ""}
     for key in ("objective_eur", "best_bound_eur", "mip_gap", "solver_time_s"):
         out[key] = _float(sm.get(key))
-    if sol.feasible:
-        k = sm.get("kpis") or {}
+    k = sm.get("kpis") or {}
+    if sm.get("status") in FEASIBLE and k:  # summary() leaves kpis empty without a plan
         for key in ("it_mw", "open_sites", "emissions_tco2", "water_m3", "annual_cost_eur",
                     "pue", "ref"):
             out[key] = _float(k.get(key))
@@ -175,7 +200,7 @@ def solution_record(sol: Any) -> dict[str, Any]:
         out["open_site_ids"] = [str(s) for s in sm.get("open_sites", [])]
         out["it_mw_by_site"] = {str(s): float(v)
                                 for s, v in (sm.get("it_mw_by_site") or {}).items()}
-        out["candidate_site_ids"] = [str(s) for s in sol.ds["site"].values]
+        out["candidate_site_ids"] = [str(s) for s in candidate_site_ids]
     return out
 
 

@@ -26,7 +26,9 @@ even one future per plan does not fit, only the most frequent plans are evaluate
 
 from __future__ import annotations
 
+import io
 import math
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -37,7 +39,7 @@ import pandas as pd
 from siting.paths import embedded_data_dir
 from siting.scenario import Scenario
 from siting.sweep.spec import Run
-from siting.sweep.store import atomic_write_bytes, atomic_write_text
+from siting.sweep.store import atomic_write_bytes
 
 FEASIBLE = ("optimal", "time_limit")
 #: a fixed plan with one of these statuses cannot serve the future: infinite cost
@@ -100,23 +102,41 @@ def selection_frequency(records: Iterable[dict], sites: pd.DataFrame | None = No
         "mean_it_mw_when_selected": mean_sel,
         "max_it_mw": it.max(axis=0) if n else np.full(len(idx), np.nan),
     })
-    df["no_regret"] = df["selection_frequency"] >= threshold - 1e-12
-    if sites is not None and len(df):
-        cols = [c for c in SITE_COLUMNS if c in sites.columns]
-        extra = sites.reindex(df["site_id"])[cols].reset_index(drop=True)
-        if "lon" not in cols and "geometry" in sites:
-            g = sites.geometry.reindex(df["site_id"]).reset_index(drop=True)
-            extra["lon"], extra["lat"] = g.x, g.y
-        df = pd.concat([df, extra], axis=1)
+    df = add_site_columns(flag_no_regret(df, threshold), sites)
     df = df.sort_values(["selection_frequency", "mean_it_mw", "site_id"],
                         ascending=[False, False, True], kind="mergesort")
     return df.reset_index(drop=True)
 
 
+def flag_no_regret(freq: pd.DataFrame, threshold: float = 0.8) -> pd.DataFrame:
+    """The table with ``no_regret`` set to ``selection_frequency >= threshold`` (0–1).
+
+    One rule for the sweep and the app (which re-flags a table when its slider moves); a
+    tolerance of 1e-12 absorbs float rounding (0.1 * 3 < 0.3), so 3 of 10 futures reach 30 %.
+    """
+    out = freq.copy()
+    out["no_regret"] = out["selection_frequency"].to_numpy(float) >= threshold - 1e-12
+    return out
+
+
+def add_site_columns(freq: pd.DataFrame, sites: pd.DataFrame | None) -> pd.DataFrame:
+    """The table with the sites' name, country, kind, lon, lat (from ``sites``, index site_id;
+    lon/lat from its geometry when it has no such columns). Columns already filled are kept."""
+    if sites is None or not len(freq):
+        return freq
+    have = [c for c in SITE_COLUMNS if c in freq.columns and freq[c].notna().any()]
+    cols = [c for c in SITE_COLUMNS if c in sites.columns and c not in have]
+    extra = sites.reindex(freq["site_id"].astype(str))[cols].reset_index(drop=True)
+    if "lon" not in cols and "lon" not in have and "geometry" in sites:
+        g = sites.geometry.reindex(freq["site_id"].astype(str)).reset_index(drop=True)
+        extra["lon"], extra["lat"] = g.x, g.y
+    base = freq.drop(columns=[c for c in extra.columns if c in freq.columns])
+    return pd.concat([base.reset_index(drop=True), extra], axis=1)
+
+
 def no_regret_sites(freq: pd.DataFrame, threshold: float = 0.8) -> list[str]:
     """Site ids chosen in at least ``threshold`` (0–1) of the futures."""
-    return [str(s) for s in freq.loc[freq["selection_frequency"] >= threshold - 1e-12,
-                                     "site_id"]]
+    return [str(s) for s in flag_no_regret(freq, threshold).query("no_regret")["site_id"]]
 
 
 # --------------------------------------------------------------------------- regret
@@ -252,37 +272,47 @@ def regret_table(records: Iterable[dict], regret_records: Iterable[dict]
 
 
 # --------------------------------------------------------------------------- outputs
-def write_robustness(out: Path, freq: pd.DataFrame, *, sites: pd.DataFrame | None = None,
-                     threshold: float = 0.8, title: str = "sweep") -> list[Path]:
-    """Write robustness.csv, robustness.gpkg (layer ``robustness``) and robustness.png."""
-    files = [out / "robustness.csv"]
-    atomic_write_text(files[0], freq.to_csv(index=False, float_format="%.10g"))
+def robustness_files(freq: pd.DataFrame, *, sites: pd.DataFrame | None = None,
+                     threshold: float = 0.8, title: str = "sweep",
+                     png: bool = True) -> dict[str, bytes]:
+    """The robustness outputs as bytes, by file name: robustness.csv, robustness.gpkg (layer
+    ``robustness``, EPSG:4326 points) and robustness.png (:func:`plot_robustness`, 130 dpi).
+
+    The GeoPackage and the map need coordinates (the table's lon/lat or the sites' geometry);
+    without them only the CSV is returned. The sweep writes these files
+    (:func:`write_robustness`), the app offers them as downloads.
+    """
+    files = {"robustness.csv": freq.to_csv(index=False, float_format="%.10g").encode("utf-8")}
     gdf = to_geodataframe(freq, sites)
-    if gdf is not None and len(gdf):
-        import tempfile
-
-        fd, tmp = tempfile.mkstemp(prefix=".robustness.", suffix=".gpkg", dir=out)
-        import os
-
-        os.close(fd)
-        Path(tmp).unlink()
-        try:
-            gdf.to_file(tmp, driver="GPKG", layer="robustness")
-            atomic_write_bytes(out / "robustness.gpkg", Path(tmp).read_bytes())
-        finally:
-            Path(tmp).unlink(missing_ok=True)
-        files.append(out / "robustness.gpkg")
-        fig = plot_robustness(gdf, threshold=threshold, title=title)
-        import io
+    if gdf is None or not len(gdf):
+        return files
+    # GDAL writes a GeoPackage to a path only: a private temporary folder, read back
+    with tempfile.TemporaryDirectory(prefix="robustness-") as tmp:
+        path = Path(tmp) / "robustness.gpkg"
+        gdf.to_file(path, driver="GPKG", layer="robustness")
+        files["robustness.gpkg"] = path.read_bytes()
+    placed = gdf[gdf["lon"].notna() & gdf["lat"].notna()]
+    if png and len(placed):
+        fig = plot_robustness(placed, threshold=threshold, title=title)
+        import matplotlib.pyplot as plt  # after plot_robustness chose the Agg backend
 
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=130, bbox_inches="tight")
-        import matplotlib.pyplot as plt
-
         plt.close(fig)
-        atomic_write_bytes(out / "robustness.png", buf.getvalue())
-        files.append(out / "robustness.png")
+        files["robustness.png"] = buf.getvalue()
     return files
+
+
+def write_robustness(out: Path, freq: pd.DataFrame, *, sites: pd.DataFrame | None = None,
+                     threshold: float = 0.8, title: str = "sweep") -> list[Path]:
+    """Write robustness.csv, robustness.gpkg (layer ``robustness``) and robustness.png into
+    ``out``, each atomically (:func:`robustness_files`); returns the paths written."""
+    paths = []
+    for name, data in robustness_files(freq, sites=sites, threshold=threshold,
+                                       title=title).items():
+        atomic_write_bytes(out / name, data)
+        paths.append(out / name)
+    return paths
 
 
 def to_geodataframe(freq: pd.DataFrame, sites: pd.DataFrame | None = None):
