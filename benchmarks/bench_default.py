@@ -47,8 +47,6 @@ def wait_for_data(timeout_s: float = 1800.0, every_s: float = 20.0) -> None:
 def run_one(name: str, gap: float | None, time_limit: float | None, threads: int | None) -> dict:
     """Solve one scenario in this process, timing each stage."""
     t_start = time.perf_counter()
-    import siting.model
-    import siting.solver
     from siting.data import load
     from siting.scenario import Scenario
 
@@ -58,9 +56,11 @@ def run_one(name: str, gap: float | None, time_limit: float | None, threads: int
     sc = Scenario.from_toml(name)
 
     rec: dict = {}
-    orig_params, orig_build, orig_compile = (siting.solver.build_params,
-                                             siting.model.build_model,
-                                             siting.solver._highs_model)
+    import siting.pipeline as pipeline
+    import siting.solver.highs as highs
+
+    orig_params, orig_build, orig_compile = (pipeline.build_params, pipeline.build_model,
+                                             highs.compile_model)
 
     def timed_params(*a, **k):
         t = time.perf_counter()
@@ -78,27 +78,24 @@ def run_one(name: str, gap: float | None, time_limit: float | None, threads: int
         return m
 
     def sized_compile(m):
-        t = time.perf_counter()
-        lp, cols, info = orig_compile(m)
+        comp = orig_compile(m)
         if "rows" not in rec:
-            rec["compile_s"] = time.perf_counter() - t
+            lp = comp.lp
             rec["rows"] = int(lp.num_row_)
             rec["cols"] = int(lp.num_col_)
             rec["nonzeros"] = int(len(lp.a_matrix_.value_))
-            rec["integers"] = int(sum(1 for v in cols if v.is_integer() or v.is_binary()))
-        return lp, cols, info
+            rec["integers"] = int(sum(1 for v in comp.columns if v.is_integer() or v.is_binary()))
+        return comp
 
-    siting.solver.build_params = timed_params
-    siting.model.build_model = timed_build
-    siting.solver._highs_model = sized_compile
+    pipeline.build_params, pipeline.build_model, highs.compile_model = (
+        timed_params, timed_build, sized_compile)
     try:
         t0 = time.perf_counter()
-        sol = siting.solver.solve(data, sc, mip_gap=gap, time_limit=time_limit, threads=threads)
+        sol = pipeline.run(data, sc, mip_gap=gap, time_limit=time_limit, threads=threads)
         wall = time.perf_counter() - t0
     finally:
-        siting.solver.build_params = orig_params
-        siting.model.build_model = orig_build
-        siting.solver._highs_model = orig_compile
+        pipeline.build_params, pipeline.build_model, highs.compile_model = (
+            orig_params, orig_build, orig_compile)
     a = sol.ds.attrs
     out = {
         "scenario": name,

@@ -48,6 +48,9 @@ class ModelInfo:
     quantities: dict[str, list[Linear]] = field(default_factory=dict)
     slacks: dict[str, tuple[str, float]] = field(default_factory=dict)  # var -> (req, weight)
     objective: str = "cost"
+    #: archetypes whose open sites are counted (the gigafactory programme): the LP-fix start
+    #: keeps them at every used site when the LP's own (site, archetype) pairs have no plan
+    counted_archetypes: list[int] = field(default_factory=list)
 
 
 def _sets(m: pyo.ConcreteModel, P: Params) -> None:
@@ -126,6 +129,8 @@ def build_model(P: Params, sc: Scenario, *, elastic: bool = False,
     m.info = info
     _sets(m, P)
     blocks = active_blocks(P, sc, relax_blocks)
+    if "gigafactory" in P.archetypes and any(b.name == "gigafactory" for b in blocks):
+        info.counted_archetypes = [P.archetypes.index("gigafactory")]
 
     # variables of the active blocks
     for b in blocks:

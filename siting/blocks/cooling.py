@@ -69,6 +69,35 @@ def build(m, P, sc, elastic: bool = False) -> None:
     m.cooling_required = pyo.Constraint(
         m.S, list(need), rule=lambda m, s, a: m.y[s, a, last] <= qsum(
             m.q[s, c] for c in need[a]))
+    # valid inequalities (one archetype per site, all on one technology): capacity on a
+    # reserved technology is capacity of its archetypes; the archetypes whose required
+    # technologies lie in a set T put all their capacity on T; a technology carries at most
+    # the capacity of the archetypes that may use it. Without them the LP relaxation mixes
+    # archetypes and technologies at one site (a sliver of gigafactory and AI factory on
+    # direct liquid, the rest on air) and its bound is 1.4 % below the plan (issue 13)
+    util = P.arch["utilisation"].to_numpy(float).tolist()
+    m.cooling_reserved = pyo.Constraint(
+        m.S, list(limited), m.P, rule=lambda m, s, c, p: m.k[s, c, p] <= qsum(
+            m.x[s, a, p] for a in limited[c]))
+    m.cooling_reserved_load = pyo.Constraint(
+        m.S, list(limited), m.P, rule=lambda m, s, c, p: m.l[s, c, p] <= qsum(
+            util[a] * m.x[s, a, p] for a in limited[c]))
+    sets = sorted({tuple(sorted(t)) for t in need.values()})
+    members = [[a for a, t in need.items() if set(t) <= set(T)] for T in sets]
+    m.cooling_required_capacity = pyo.Constraint(
+        m.S, range(len(sets)), m.P, rule=lambda m, s, g, p: qsum(
+            m.x[s, a, p] for a in members[g]) <= qsum(m.k[s, c, p] for c in sets[g]))
+    m.cooling_required_load = pyo.Constraint(
+        m.S, range(len(sets)), m.P, rule=lambda m, s, g, p: qsum(
+            util[a] * m.x[s, a, p] for a in members[g]) <= qsum(m.l[s, c, p] for c in sets[g]))
+    compat = {c: [a for a in m.A if (a not in need or c in need[a])
+                  and (c not in limited or a in limited[c])] for c in m.C}
+    narrow = [c for c in m.C if len(compat[c]) < len(m.A)]  # else implied by capacity split
+    M = P.bigM.tolist()
+    m.cooling_compatible = pyo.Constraint(
+        [(int(s), int(c)) for s, c in zip(*np.nonzero(allowed), strict=True) if c in narrow],
+        m.P, rule=lambda m, s, c, p: m.k[s, c, p] <= qsum(
+            M[s][a] * m.y[s, a, p] for a in compat[c]))
 
 
 def cooling_capex(P, sc, q) -> list[Linear]:
@@ -113,6 +142,12 @@ BLOCK = Block(
     equations=(
         "Σ_c q[s,c] ≤ 1; ℓ[s,c,p] ≤ U_s q[s,c]; k[s,c,p] ≤ M_s q[s,c], M_s = max_a M[s,a]",
         "y[s,a,last] ≤ Σ_{c ∈ `required_for_archetypes`[a]} q[s,c] (AI halls: liquid cooling)",
+        "valid inequalities (implied by one archetype per site on one technology; they tighten "
+        "the LP relaxation only): k[s,c,p] ≤ Σ_{a ∈ `only_for_archetypes`[c]} x[s,a,p] and "
+        "ℓ[s,c,p] ≤ Σ_{a ∈ `only_for_archetypes`[c]} u_a x[s,a,p]; for every set T of "
+        "required technologies, Σ_{a: required(a) ⊆ T} x[s,a,p] ≤ Σ_{c ∈ T} k[s,c,p] and "
+        "Σ_{a: required(a) ⊆ T} u_a x[s,a,p] ≤ Σ_{c ∈ T} ℓ[s,c,p]; k[s,c,p] ≤ Σ_{a may use c} "
+        "M[s,a] y[s,a,p] where not every archetype may use c",
         "cost: Σ_{s,c} ι_s (capex_c − capex_ref) CRF(r, life_c) Σ_{p'≤p} cm_{p'} (k[s,c,p'] − "
         "k[s,c,p'−1]), capex_c = data/cooling_technologies.csv, ref = "
         "`cooling.capex_reference` (the plant the archetype capex includes; negative: a credit)",

@@ -126,6 +126,8 @@ def main(folder: str) -> int:
                 "bound": float(out.mip_dual_bound), "time_s": time.monotonic() - t0}
         _atomic_write(d / "incumbent.npy", lambda p: _save(p, value=x))
         _atomic_write(d / "incumbent.json", lambda p: p.write_text(json.dumps(info)))
+        if job.get("stop_at") is not None and info["objective"] <= float(job["stop_at"]):
+            e.interrupt()  # good enough against a bound HiGHS does not know (LP-fix start)
         interrupt(e)
 
     h.cbMipInterrupt += interrupt

@@ -113,7 +113,8 @@ def _isolate(lp: highspy.HighsLp) -> bool:
 
 def solve(lp: highspy.HighsLp, configure, *, deadline: Deadline, mip_gap: float,
           start: np.ndarray | None = None, want_duals: bool = False, threads: int = 0,
-          options: dict | None = None, verbose: bool = False) -> Outcome:
+          options: dict | None = None, verbose: bool = False,
+          stop_at: float | None = None) -> Outcome:
     """Solve ``lp`` by ``deadline`` (module doc).
 
     Parameters
@@ -132,17 +133,22 @@ def solve(lp: highspy.HighsLp, configure, *, deadline: Deadline, mip_gap: float,
         Return row duals and reduced costs (LPs).
     threads, options, verbose
         What ``configure`` sets, repeated for the child process.
+    stop_at : float, optional
+        Stop as soon as an incumbent is at or below this objective (MILPs; e.g. within the gap
+        of a bound known from elsewhere, which HiGHS's own gap test cannot see).
     """
     if _isolate(lp):
         return _solve_child(lp, deadline=deadline, mip_gap=mip_gap, start=start,
-                            threads=threads, options=options or {}, verbose=verbose)
+                            threads=threads, options=options or {}, verbose=verbose,
+                            stop_at=stop_at)
     return _solve_thread(lp, configure, deadline=deadline, mip_gap=mip_gap, start=start,
-                         want_duals=want_duals)
+                         want_duals=want_duals, stop_at=stop_at)
 
 
 # ------------------------------------------------------------------------------ in-process
 def _solve_thread(lp, configure, *, deadline: Deadline, mip_gap: float,
-                  start: np.ndarray | None, want_duals: bool) -> Outcome:
+                  start: np.ndarray | None, want_duals: bool,
+                  stop_at: float | None = None) -> Outcome:
     h = configure(deadline.remaining(), mip_gap)
     h.passModel(lp)
     if start is not None:
@@ -159,6 +165,13 @@ def _solve_thread(lp, configure, *, deadline: Deadline, mip_gap: float,
     h.cbMipInterrupt += interrupt
     h.cbSimplexInterrupt += interrupt
     h.cbIpmInterrupt += interrupt
+    if stop_at is not None:
+        def good_enough(e) -> None:
+            if float(e.data_out.objective_function_value) <= stop_at:
+                stop.set()
+                e.interrupt()
+
+        h.cbMipImprovingSolution += good_enough
     done = threading.Event()
     err: list[BaseException] = []
 
@@ -233,7 +246,8 @@ def _save_model(lp: highspy.HighsLp, path: Path) -> None:
 
 
 def _solve_child(lp, *, deadline: Deadline, mip_gap: float, start: np.ndarray | None,
-                 threads: int, options: dict, verbose: bool) -> Outcome:
+                 threads: int, options: dict, verbose: bool,
+                 stop_at: float | None = None) -> Outcome:
     S = highspy.HighsModelStatus
     sweep_stale_solver_folders()
     folder = Path(tempfile.mkdtemp(prefix=f"siting-solve-{os.getpid()}-"))
@@ -247,7 +261,7 @@ def _solve_child(lp, *, deadline: Deadline, mip_gap: float, start: np.ndarray | 
         g = grace(deadline.limit_s if math.isfinite(deadline.limit_s) else 60.0)
         (folder / "job.json").write_text(json.dumps({
             "soft_s": soft, "hard_s": soft + g, "mip_gap": mip_gap, "threads": int(threads),
-            "options": options, "verbose": bool(verbose)}))
+            "options": options, "verbose": bool(verbose), "stop_at": stop_at}))
         hard = deadline.end + g
         proc = subprocess.Popen([sys.executable, str(_CHILD), str(folder)],
                                 stdin=subprocess.DEVNULL, start_new_session=True,
