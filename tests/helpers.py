@@ -242,3 +242,22 @@ def orlib_optimum(name: str, capacity: float | None = None) -> float:
 
 SMALL_ORLIB = tuple(f"cap{g}{k}" for g in range(4, 14) for k in range(1, 5)
                     if not (g == 5 and k > 1))  # cap41..cap134 (cap5 has only cap51)
+
+
+def spend_after(monkeypatch, module, deadline, n: int) -> list[int]:
+    """Spend ``deadline`` once ``module.run`` has made ``n`` solves (deterministic, no clock).
+
+    ``module`` is the module under test whose ``run`` (siting.pipeline.run) is counted, e.g.
+    siting.pareto or siting.sensitivity; returns the list that grows by one per solve.
+    """
+    calls, real = [], module.run
+
+    def run(*args, **kwargs):
+        out = real(*args, **kwargs)
+        calls.append(1)
+        if len(calls) >= n:
+            deadline.limit_s = deadline.elapsed()
+        return out
+
+    monkeypatch.setattr(module, "run", run)
+    return calls

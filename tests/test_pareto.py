@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 
+import helpers
 import numpy as np
 import pandas as pd
 import pytest
@@ -97,18 +98,8 @@ def test_dominated_mask_by_hand():
 
 # ------------------------------------------------------------------ issue 10: one time budget
 def spend_after(monkeypatch, deadline: Deadline, n: int) -> list[int]:
-    """Spend ``deadline`` once the frontier has made ``n`` solves (deterministic, no clock)."""
-    calls, real = [], pareto_module.run
-
-    def run(*args, **kwargs):
-        out = real(*args, **kwargs)
-        calls.append(1)
-        if len(calls) >= n:
-            deadline.limit_s = deadline.elapsed()
-        return out
-
-    monkeypatch.setattr(pareto_module, "run", run)
-    return calls
+    """Spend ``deadline`` once the frontier has made ``n`` solves (helpers.spend_after)."""
+    return helpers.spend_after(monkeypatch, pareto_module, deadline, n)
 
 
 def test_a_generous_budget_changes_nothing(frontier):

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 
+import helpers
 import pytest
 from issue5_toy import toy_data, toy_scenario
 
@@ -76,18 +77,8 @@ def test_site_that_never_changes():
 
 # ------------------------------------------------------------------ issue 10: one time budget
 def spend_after(monkeypatch, deadline: Deadline, n: int) -> list[int]:
-    """Spend ``deadline`` once the analysis has made ``n`` solves (deterministic, no clock)."""
-    calls, real = [], sensitivity_module.run
-
-    def run(*args, **kwargs):
-        out = real(*args, **kwargs)
-        calls.append(1)
-        if len(calls) >= n:
-            deadline.limit_s = deadline.elapsed()
-        return out
-
-    monkeypatch.setattr(sensitivity_module, "run", run)
-    return calls
+    """Spend ``deadline`` once the analysis has made ``n`` solves (helpers.spend_after)."""
+    return helpers.spend_after(monkeypatch, sensitivity_module, deadline, n)
 
 
 def test_a_generous_budget_changes_nothing():
