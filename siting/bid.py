@@ -1,7 +1,7 @@
 """A candidate site — or any plot of land — through a bid consortium's eyes.
 
 For one site: its attributes; its rank among all candidates on the annual cost of one MW of IT
-load there (:func:`cost_ranking`, computed once and carried by the brief, so every view shows
+capacity there (:func:`cost_ranking`, computed once and carried by the brief, so every view shows
 the same rank); whether the optimal plan picks it and with how much; what forcing it in (or
 keeping it out) costs the system, by re-solving the same scenario with ``force_open`` /
 ``exclude``, reported as an interval from both solves' bounds, so a difference inside the
@@ -211,9 +211,8 @@ class SiteBrief:
         a = self.attributes
         out = [self.headline(),
                f"{self.site_id} ({a.get('name', '')}, {a.get('country', '')}) ranks "
-               f"{self.rank_text()} candidates on the annual cost of one MW of IT load "
-               f"({self.cost_per_mw_eur / 1e6:,.2f} MEUR per MW a year: energy at its best "
-               "cooling, carbon, capex)."]
+               f"{self.rank_text()} candidates {RANKING_BASIS} "
+               f"({self.cost_per_mw_eur / 1e6:,.2f} MEUR per MW a year)."]
         out.append(self.regret_statement())
         if self.reason:
             out.append(self.reason)
@@ -266,24 +265,79 @@ class SiteBrief:
 
 
 # ============================================================================ ranking
+#: What the rank orders by, in the words every view uses (brief, Site page).
+RANKING_BASIS = ("on the annual cost of one MW of IT capacity in the target's mix (energy at "
+                 "the best cooling, carbon, capex at the country's cost level, land)")
+
+
 def cost_ranking(data: SiteData, scenario: Scenario) -> pd.Series:
     """Annual cost of one MW of IT capacity at each site (EUR/MW/yr), cheapest first.
 
-    Energy and carbon at the site's cheapest allowed cooling technology (utilisation of the
-    most common archetype in the scenario's first), plus the annualised capex: the site's
-    running economics, before grid, land and the plan's other limits.
+    For each archetype at each site: energy and carbon at the cheapest cooling technology the
+    archetype may use there (its own utilisation, the last period's prices), plus its capex
+    annuity at the site's construction-cost index and its land at the site's land price. The
+    site's figure is the target's mix of them (``target.mix``, last period): each category's
+    share times its cheapest archetype at the site; without a mix, the cheapest archetype. The
+    site's running and build economics, before grid, fixed costs and the plan's other limits.
     """
     P = prepare(data, scenario)
-    u = float(P.arch["utilisation"].iloc[0])
+    arch = P.arch
+    last = len(P.periods) - 1
     carbon = scenario.energy.carbon_price_eur_per_tco2 if scenario.on("carbon") else 0.0
+    u = arch["utilisation"].to_numpy(float)  # (A,)
     # per MW of capacity: u × (per MW of load) + the idle part of facility power (per MW)
-    per_mw = (u * (P.energy_cost[:, :, -1] + carbon * P.emis)
-              + P.energy_cost_cap[:, :, -1] + carbon * P.emis_cap)  # (S, C) EUR per MW
-    per_mw = np.where(P.cool_allowed, per_mw, np.inf).min(axis=1)
-    capex = float(P.arch["capex_eur_per_mw"].iloc[0]) * crf(
-        scenario.periods.discount_rate, float(P.arch["lifetime_years"].iloc[0]))
-    cost = pd.Series(per_mw + (capex if scenario.on("capex") else 0.0), index=P.sites)
+    S, C = len(P.sites), len(P.coolings)
+    if scenario.on("energy"):
+        run_load = P.energy_cost[:, :, last] + carbon * P.emis  # (S, C) EUR per MW of load
+        run_cap = P.energy_cost_cap[:, :, last] + carbon * P.emis_cap  # (S, C) per MW capacity
+    else:
+        run_load = run_cap = np.zeros((S, C))
+    per_mw = u[None, :, None] * run_load[:, None, :] + run_cap[:, None, :]  # (S, A, C)
+    per_mw = np.where(_cooling_allowed(P, scenario), per_mw, np.inf).min(axis=2)  # (S, A)
+    if scenario.on("capex"):
+        r = scenario.periods.discount_rate
+        annuity = arch["capex_eur_per_mw"].to_numpy(float) * np.array(
+            [crf(r, life) for life in arch["lifetime_years"].to_numpy(float)])
+        index = np.asarray(P.extra.get("capex_index", np.ones(len(P.sites))), dtype=float)
+        land = np.asarray(P.extra.get("land_price", np.zeros(len(P.sites))), dtype=float)
+        per_mw = (per_mw + index[:, None] * annuity[None, :]
+                  + r * land[:, None] * arch["land_ha_per_mw"].to_numpy(float)[None, :])
+    cost = pd.Series(_mix_weighted(P, scenario, per_mw, last), index=P.sites)
     return cost.sort_values(kind="stable")
+
+
+def _cooling_allowed(P, scenario: Scenario) -> np.ndarray:
+    """(S, A, C) archetype a may be cooled by c at site s: the site allows c, c is not reserved
+    to other archetypes (``cooling.only_for_archetypes``), and c is one a requires
+    (``cooling.required_for_archetypes``)."""
+    ok = np.broadcast_to(P.cool_allowed[:, None, :],
+                         (len(P.sites), len(P.archetypes), len(P.coolings))).copy()
+    if scenario.on("cooling"):
+        for c, archs in scenario.cooling.only_for_archetypes.items():
+            if c in P.coolings:
+                others = [i for i, a in enumerate(P.archetypes) if a not in archs]
+                ok[:, others, P.coolings.index(c)] = False
+        for a, techs in scenario.cooling.required_for_archetypes.items():
+            if a in P.archetypes:
+                barred = [j for j, c in enumerate(P.coolings) if c not in techs]
+                ok[:, P.archetypes.index(a), barred] = False
+    return ok
+
+
+def _mix_weighted(P, scenario: Scenario, per_mw: np.ndarray, period: int) -> np.ndarray:
+    """(S,) Σ_k share_k × min_{a ∈ k} per_mw[s, a] / Σ_k share_k over the mix's categories
+    the site can host (the target's split), else min_a per_mw[s, a]."""
+    cats = P.extra.get("mix_categories") or []
+    need = np.asarray(P.extra.get("mix_mw", np.zeros((0, len(P.periods)))), dtype=float)
+    if not scenario.on("mix") or not cats or need[:, period].sum() <= 0:
+        return per_mw.min(axis=1)
+    cat_cost = np.stack([per_mw[:, mem].min(axis=1) for mem in P.extra["mix_members"]], axis=1)
+    # a category the site cannot host (no cooling its archetypes may use) drops out of its mix
+    w = np.where(np.isfinite(cat_cost), need[None, :, period], 0.0)  # (S, K)
+    tot = w.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(np.isfinite(cat_cost), cat_cost, 0.0) * w
+        return np.where(tot > 0, out.sum(axis=1) / np.where(tot > 0, tot, 1.0), np.inf)
 
 
 def site_rank(ranking: pd.Series, site_id: str) -> int:
@@ -890,5 +944,5 @@ def _price_exit(brief: SiteBrief, data, sc, site_id, clock, steps) -> Threshold 
                      f"({solves} re-solves).", leave)
 
 
-__all__ = ["SiteBrief", "Threshold", "LEVERS", "cost_ranking", "site_rank", "evaluate_site",
+__all__ = ["SiteBrief", "Threshold", "LEVERS", "RANKING_BASIS", "cost_ranking", "site_rank", "evaluate_site",
            "evaluate_plot"]

@@ -151,6 +151,9 @@ class Solution:
         ds["arch_capex_eur_per_mw"] = ("archetype", P.arch["capex_eur_per_mw"].to_numpy(float))
         ds["site_capex_index"] = ("site", np.asarray(
             P.extra.get("capex_index", np.ones(n["S"])), dtype=float))
+        ds["arch_land_ha_per_mw"] = ("archetype", P.arch["land_ha_per_mw"].to_numpy(float))
+        ds["site_land_price"] = ("site", np.asarray(
+            P.extra.get("land_price", np.zeros(n["S"])), dtype=float))
         if data is not None:
             _attach_sector(ds, data.countries, sc)
             if {"dh_network_mwh", "heat_demand_mwh"} & set(data.sites.columns):
@@ -297,6 +300,9 @@ class Solution:
             per_mw = np.where(pos >= 0, ds["arch_capex_eur_per_mw"].values[np.maximum(pos, 0)],
                               np.nan) * ds["site_capex_index"].values
             df["capex_eur_per_mw"] = per_mw
+        if "site_land_price" in ds:  # EUR/ha (capex block, land term) and the hectares in use
+            df["land_price_eur_per_ha"] = ds["site_land_price"].values
+            df["land_ha"] = it.values @ ds["arch_land_ha_per_mw"].values
         if "site_district_heating" in ds:
             df["district_heating"] = ds["site_district_heating"].values.astype(bool)
         grid_cols = grid_report.site_columns(ds, p)
@@ -473,10 +479,12 @@ class Solution:
             c: costs.get(c, 0.0) for c in ("energy", "network", "levies")}}
         # annualised capital cost by what it buys (EUR/yr): the building and its electrical
         # and mechanical plant at the country's index, the cooling plant against the reference
-        # technology the archetype capex includes, grid reinforcement, and sites' fixed costs
+        # technology the archetype capex includes, grid reinforcement, sites' fixed costs, and
+        # the land (its cost of capital at the site's land price)
         out["capex_by_component_eur"] = {
             "building_and_mep": costs.get("capex", 0.0), "cooling_plant": costs.get("cooling", 0.0),
-            "grid_reinforcement": costs.get("grid", 0.0), "site_fixed": costs.get("fixed", 0.0)}
+            "grid_reinforcement": costs.get("grid", 0.0), "site_fixed": costs.get("fixed", 0.0),
+            "land": costs.get("land", 0.0)}
         supply = sum(costs.get(c, 0.0) for c in ("energy", "network", "levies", "ppa", "firm",
                                                   "storage", "carbon"))
         out["energy_cost_eur_per_mwh"] = supply / fac if fac > 0 else math.nan

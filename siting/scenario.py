@@ -511,13 +511,20 @@ class Capex(_Strict):
     """Build cost by country: each archetype's capex per MW (and its fixed cost per open site)
     times the country's construction-cost index (countries.csv ``capex_index``: Turner &
     Townsend Data Centre Cost Index 2025 city figures, other countries by Eurostat's 2019
-    construction price level; EU reference = 1)."""
+    construction price level; EU reference = 1), and the land the buildings use at the site's
+    land price (data/land_prices.csv: Eurostat apri_lprc 2021/2022 by NUTS-2 region or country,
+    else the EU average), paid as its annual cost of capital (land does not wear out)."""
 
     country_index: bool = Field(True, description="scale capex by the country's cost index")
     index_by_country: dict[str, Annotated[float, Field(gt=0, le=10)]] = Field(
         default_factory=dict, description="override the cost index of a country (-)")
+    land_price: bool = Field(True, description=(
+        "pay for the land the buildings use: discount rate × land price × ha, a year "
+        "(sites.csv land_price_eur_per_ha: Eurostat agricultural land, a floor)"))
+    land_price_by_country: dict[str, Annotated[float, Field(ge=0, le=1e8)]] = Field(
+        default_factory=dict, description="override the land price of a country's sites (EUR/ha)")
 
-    @field_validator("index_by_country", mode="before")
+    @field_validator("index_by_country", "land_price_by_country", mode="before")
     @classmethod
     def _codes(cls, v: Any) -> Any:
         return _country_keys(v)

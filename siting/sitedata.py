@@ -23,6 +23,9 @@ grid_headroom_mw                  grid connection headroom available now (MW of 
 retiring_plant_mw                 capacity of a retiring thermal plant on site (MW), else 0
 retire_year                       year that plant's connection frees up (int; 0 = none)
 land_area_ha                      land available for data-centre buildings (ha); inf = no limit
+land_price_eur_per_ha             price of the site's land (EUR/ha); NaN = the figure of its
+                                  NUTS-2 region or country in data/land_prices.csv, else the
+                                  EU average (Eurostat agricultural land prices)
 electricity_price_eur_per_mwh     electricity price for the site (EUR/MWh); NaN = country price
 carbon_intensity_gco2_per_kwh     grid carbon intensity (gCO2/kWh); NaN = country / zone value
 water_stress                      baseline water stress, WRI Aqueduct scale 0 (low) – 5 (extreme)
@@ -75,6 +78,7 @@ SITE_DEFAULTS: dict[str, object] = {
     "retiring_plant_mw": 0.0,
     "retire_year": 0,
     "land_area_ha": np.inf,
+    "land_price_eur_per_ha": np.nan,
     "electricity_price_eur_per_mwh": np.nan,
     "carbon_intensity_gco2_per_kwh": np.nan,
     "water_stress": 0.0,

@@ -16,8 +16,9 @@ import pandas as pd
 import pytest
 
 import siting
+from siting.errors import ScenarioError
 from siting.paths import embedded_data_dir
-from siting.pipeline import run
+from siting.pipeline import prepare, run
 from siting.scenario import Scenario
 from siting.verifier import verify
 
@@ -276,3 +277,78 @@ def test_cooling_capex_by_hand_and_capex_by_component(two_periods):
     cap = k["capex_by_component_eur"]
     assert cap["cooling_plant"] == pytest.approx(k["cost_eur"]["cooling"])
     assert cap["building_and_mep"] == pytest.approx(k["cost_eur"]["capex"])
+
+
+# ------------------------------------------------------------------------------ land price
+LAND = pd.read_csv(DATA / "land_prices.csv").set_index("region")
+SITES = pd.read_csv(DATA / "sites.csv", keep_default_na=False, na_values=[""]).set_index(
+    "site_id")
+
+
+def test_land_prices_are_the_cited_eurostat_figures():
+    """data/land_prices.csv: every row carries its year and a Eurostat apri_lprc citation; the
+    figures quoted in the cited pages (typed here from those pages, not from the code)."""
+    quoted = {"EU": 10578, "NL": 85431, "NL12": 66051, "NL23": 150644, "IE": 38013,
+              "GR": 13571, "EL30": 84820, "ES": 10263, "SE33": 2041, "HR": 3700, "MT": 233230,
+              "FR": 5940, "RO": 7601, "BG": 6096, "HU": 5187, "LU": 47290}
+    for region, eur in quoted.items():
+        assert LAND.loc[region, "eur_per_ha"] == eur, region
+    assert LAND["source"].str.contains("apri_lprc").all()
+    assert LAND["year"].isin([2021, 2022]).all()
+    # each site: its NUTS-2 figure, else its country's, else the EU average
+    for sid, row in SITES.sample(60, random_state=1).iterrows():
+        expect = (LAND.loc[row["nuts2"], "eur_per_ha"] if row["nuts2"] in LAND.index else
+                  LAND.loc[row["country"], "eur_per_ha"] if row["country"] in LAND.index
+                  else LAND.loc["EU", "eur_per_ha"])
+        assert row["land_price_eur_per_ha"] == expect, sid
+    flevoland = SITES[SITES["nuts2"] == "NL23"]
+    assert (flevoland["land_price_eur_per_ha"] == 150644).all()
+
+
+def test_land_cost_by_hand_overrides_and_verifier(two_periods, data):
+    """The land component equals r × price × land_ha_per_mw × IT MW summed over the open
+    sites (figures from data/land_prices.csv and archetype_costs.csv); an override by country
+    moves it; the verifier recomputes it from its own reading of the table."""
+    sc, sol, out = two_periods
+    table = pd.read_csv(out / "sites.csv", index_col="site_id")
+    opened = table[table["open"].astype(bool)]
+    r = sc.periods.discount_rate
+    last = sol.ds["period"].values[-1]
+    total = 0.0
+    for sid, row in opened.iterrows():
+        price = float(SITES.loc[sid, "land_price_eur_per_ha"])
+        assert row["land_price_eur_per_ha"] == pytest.approx(price)
+        it = sol.ds["it_mw"].sel(site=sid, period=last)
+        ha = sum(float(it.sel(archetype=a)) * sc.archetypes[a].land_ha_per_mw
+                 for a in it["archetype"].values)
+        assert row["land_ha"] == pytest.approx(ha, abs=1e-3)  # sites.csv rounds
+        total += r * price * ha
+    k = sol.kpis()["by_period"][int(last)]
+    assert total > 0
+    assert k["cost_eur"]["land"] == pytest.approx(total, rel=1e-6)
+    assert k["capex_by_component_eur"]["land"] == pytest.approx(total, rel=1e-6)
+    # the verifier reads land_prices.csv itself: a site's price changed in the data moves it
+    sid = opened.index[0]
+    d2 = copy.copy(data)
+    d2.sites = data.sites.copy()
+    d2.sites.loc[sid, "land_price_eur_per_ha"] *= 3
+    rep = verify(sol, d2, sc)
+    assert not rep.ok and any("cost_land_eur" in v.constraint for v in rep.violations)
+
+
+def test_land_price_switch_and_country_override():
+    """capex.land_price = false removes the component; land_price_by_country sets a country's
+    price for every site there (the parameter the model prices, recomputed here)."""
+    data = siting.load()
+    sc = Scenario.from_toml("quick", **SMALL)
+    P = prepare(data, sc)
+    own = SITES.loc[P.sites, "land_price_eur_per_ha"].to_numpy(float)
+    assert np.allclose(P.land_price, own)
+    P2 = prepare(data, sc.with_overrides(**{"capex.land_price_by_country": {"SE": 2.5e5}}))
+    se = SITES.loc[P.sites, "country"].to_numpy() == "SE"
+    assert se.any() and np.allclose(P2.land_price[se], 2.5e5)
+    assert np.allclose(P2.land_price[~se], own[~se])
+    P3 = prepare(data, sc.with_overrides(**{"capex.land_price": False}))
+    assert not P3.land_price.any()
+    with pytest.raises(ScenarioError, match="land_price_by_country"):
+        sc.with_overrides(**{"capex.land_price_by_country": {"XX": 1.0}})

@@ -17,7 +17,7 @@ import ui  # noqa: E402
 
 import siting.app as sup  # noqa: E402
 from siting import fmt  # noqa: E402
-from siting.bid import LEVERS, cost_ranking, site_rank  # noqa: E402
+from siting.bid import LEVERS, RANKING_BASIS, cost_ranking, site_rank  # noqa: E402
 from siting.brief import brief_map  # noqa: E402
 from siting.errors import SitingError  # noqa: E402
 from siting.plot import add_plot, polygon_from_geojson  # noqa: E402
@@ -92,9 +92,8 @@ if not mine:
             ranking = _ranking(scenario.to_toml())
             if site in ranking.index:
                 st.markdown(f"**Rank {site_rank(ranking, site)} of {len(ranking)}** candidates "
-                            "on the annual cost of one MW of IT load "
-                            f"({ranking[site] / 1e6:,.2f} MEUR per MW a year: energy at its best "
-                            "cooling, carbon, capex) — the same ranking as the bid brief.")
+                            f"{RANKING_BASIS} ({ranking[site] / 1e6:,.2f} MEUR per MW a year) "
+                            "— the same ranking as the bid brief.")
         except SitingError as exc:
             st.caption(f"No ranking under this scenario: {exc}")
 

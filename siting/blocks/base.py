@@ -39,7 +39,7 @@ DIM_SETS = {"site": "S", "archetype": "A", "period": "P", "cooling": "C", "zone"
 
 #: Order of the objective components (annual cost C_p = Σ of these, docs/MODEL.md); components
 #: declared by other blocks follow in registry order.
-COMPONENT_ORDER = ("capex", "cooling", "fixed", "grid", "energy", "network", "levies", "ppa", "firm",
+COMPONENT_ORDER = ("capex", "land", "cooling", "fixed", "grid", "energy", "network", "levies", "ppa", "firm",
                    "storage", "carbon", "water", "heat", "demand")
 
 

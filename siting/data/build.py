@@ -761,7 +761,9 @@ def build_dataset(raw_dir: str | Path | None = None, out_dir: str | Path | None 
     countries = build_costs.add_country_columns(countries, raw)
     sites = build_sites(raw, countries)
     gt = grid.build_grid_tables(raw, countries, sites, nuts3_population(raw))
-    sites = gt["sites"]
+    sites = gt["sites"].copy()
+    # land price (EUR/ha): the site's NUTS-2 / country figure of data/land_prices.csv
+    sites["land_price_eur_per_ha"] = build_costs.site_land_prices(sites)
     zones = sorted(sites["zone"].unique())
     hourly = build_hourly(raw, zones, countries)
     profiles = build_profiles(raw, zones, countries, hourly)

@@ -1,7 +1,7 @@
 """Build step for the cost, demand and sector tables of issue 12 (called by ``build_dataset``).
 
-Writes ``archetype_mix.csv``, ``archetype_costs.csv``, ``demand_regions.csv`` and
-``sector_reference.csv`` and adds the capex-index and baseline-stock columns to
+Writes ``archetype_mix.csv``, ``archetype_costs.csv``, ``demand_regions.csv``,
+``sector_reference.csv`` and ``land_prices.csv`` and adds the capex-index and baseline-stock columns to
 ``countries.csv``. Deterministic: sorted rows, rounded floats.
 """
 
@@ -16,7 +16,7 @@ from siting.data import typed_costs as tc
 from siting.data.demand import build_demand_regions
 
 TABLES = ("archetype_mix.csv", "archetype_costs.csv", "demand_regions.csv",
-          "sector_reference.csv")
+          "sector_reference.csv", "land_prices.csv")
 
 SOURCE = {
     "id": "typed_costs",
@@ -25,7 +25,8 @@ SOURCE = {
     "vintage": "see citations in typed_costs.py and data/README.md",
     "licence": "figures from the cited publications",
     "attribution": "; ".join([tc.TT_2025_SOURCE, tc.JLL_OUTLOOK_SOURCE, tc.MCKINSEY_EUROPE_SOURCE,
-                              tc.IEA_SOURCE, tc.EMBER_SOURCE]),
+                              tc.IEA_SOURCE, tc.EMBER_SOURCE,
+                              tc.EUROSTAT_LAND_2022_SOURCE, tc.EUROSTAT_LAND_2021_SOURCE]),
 }
 
 
@@ -49,12 +50,14 @@ def _write(df: pd.DataFrame, path: Path) -> None:
 
 
 def write_tables(raw: str | Path, out: str | Path) -> dict[str, dict]:
-    """Write the four tables into ``out``; return their manifest entries (rows, index)."""
+    """Write the five tables into ``out``; return their manifest entries (rows, index)."""
     out = Path(out)
     mix = costs.archetype_mix_table()
     arch = costs.archetype_costs()
     regions = build_demand_regions(raw)
     ref = sector.sector_reference_table()
+    land = costs.land_price_table()
+    _write(land, out / "land_prices.csv")
     _write(mix, out / "archetype_mix.csv")
     _write(arch, out / "archetype_costs.csv")
     _write(regions, out / "demand_regions.csv")
@@ -64,4 +67,11 @@ def write_tables(raw: str | Path, out: str | Path) -> dict[str, dict]:
         "archetype_costs.csv": {"rows": len(arch), "index": "archetype"},
         "demand_regions.csv": {"rows": len(regions), "index": "region_id (NUTS 2021 level 2)"},
         "sector_reference.csv": {"rows": len(ref), "index": "source_id, scope, year"},
+        "land_prices.csv": {"rows": len(land), "index": "region (ISO2, NUTS-2 or EU)"},
     }
+
+
+def site_land_prices(sites: pd.DataFrame) -> pd.Series:
+    """``land_price_eur_per_ha`` of each site (:func:`siting.data.costs.site_land_price`)."""
+    return pd.Series(costs.site_land_price(sites["nuts2"], sites["country"]),
+                     index=sites.index).round(2)

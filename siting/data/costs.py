@@ -298,3 +298,39 @@ def site_capex_eur(archetype: str, country: str, it_mw: float, costs: pd.DataFra
     if opened:
         cost += float(row["fixed_cost_eur_per_site"])
     return cost * float(index[country])
+
+
+def land_price_table() -> pd.DataFrame:
+    """The typed land prices (``typed_costs.LAND_PRICE_EUR_PER_HA``) as ``data/land_prices.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``region`` (ISO2 country, NUTS 2021 level-2 code or ``EU``), ``level`` (country / nuts2 /
+        eu), ``eur_per_ha`` (EUR per ha of arable land), ``year``, ``source``; sorted by region.
+    """
+    rows = []
+    for region, (eur, year, source) in tc.LAND_PRICE_EUR_PER_HA.items():
+        level = "eu" if region == "EU" else ("country" if len(region) == 2 else "nuts2")
+        rows.append({"region": region, "level": level, "eur_per_ha": float(eur),
+                     "year": int(year), "source": source})
+    return pd.DataFrame(rows).sort_values("region", kind="stable").reset_index(drop=True)
+
+
+def site_land_price(nuts2, country, table: pd.DataFrame | None = None) -> np.ndarray:
+    """Land price of each site (EUR/ha): its NUTS-2 region's figure, else its country's, else
+    the EU average (the documented fallback, ``typed_costs.LAND_PRICE_FALLBACK_ASSUMPTION``).
+
+    Parameters
+    ----------
+    nuts2, country : array-like of str
+        The sites' NUTS 2021 level-2 codes ("" where unknown) and ISO2 country codes.
+    table : pandas.DataFrame, optional
+        :func:`land_price_table` (or ``data/land_prices.csv``); default the typed figures.
+    """
+    tab = land_price_table() if table is None else table
+    by = dict(zip(tab["region"].astype(str), tab["eur_per_ha"].astype(float), strict=True))
+    fallback = by.get(tc.LAND_PRICE_FALLBACK_ASSUMPTION, 0.0)
+    n2 = pd.Series(np.asarray(nuts2, dtype=object)).fillna("").astype(str)
+    cc = pd.Series(np.asarray(country, dtype=object)).fillna("").astype(str)
+    return n2.map(by).fillna(cc.map(by)).fillna(fallback).to_numpy(float)

@@ -253,3 +253,53 @@ BASELINE_YEAR = 2025
 # issue 12 (the JRC/EED report itself was not read).
 BASELINE_PUE = 1.36
 BASELINE_UTILISATION = SECTOR_UTILISATION
+
+# ============================================================================ 5. land prices
+# Purchase price of agricultural land (arable), Eurostat apri_lprc: the one public, EU-wide
+# land price series. A greenfield data-centre plot is bought at about this value before it is
+# rezoned; serviced industrial land near the hubs costs more, and no public EU-wide series of
+# it exists (Turner & Townsend's capex, typed above, excludes land). The figures are therefore a
+# floor, used as the default; a scenario (capex.land_price_by_country) or a site's own
+# land_price_eur_per_ha column replaces them.
+EUROSTAT_LAND_2022_SOURCE = (
+    "Eurostat, 'Agricultural land prices and rents - statistics' (Statistics Explained, data "
+    "extracted January 2024; dataset apri_lprc), 2022 figures: EU average EUR 10,578/ha of "
+    "arable land; national averages and regional extremes as quoted by agriland.ie "
+    "('Report: Price of arable land per ha soars year-on-year in Ireland', 30 Jan 2024) and "
+    "iede.news (Jan 2024)"
+)
+EUROSTAT_LAND_2021_SOURCE = (
+    "Eurostat news release 'Prices of arable land in the EU' (21 Dec 2022; dataset apri_lprc), "
+    "2021 figures as quoted by Romania Journal ('Arable land in Romania more expensive than in "
+    "France', 21 Dec 2022)"
+)
+# EUR per ha of arable land: (value, year, source). Keys: ISO 3166-1 alpha-2 for countries
+# (GR for Greece), NUTS 2021 level-2 codes for regions, "EU" for the EU average.
+LAND_PRICE_EUR_PER_HA: dict[str, tuple[float, int, str]] = {
+    "EU": (10578.0, 2022, EUROSTAT_LAND_2022_SOURCE),
+    "NL": (85431.0, 2022, EUROSTAT_LAND_2022_SOURCE),
+    "NL12": (66051.0, 2022, EUROSTAT_LAND_2022_SOURCE),  # Friesland, lowest Dutch region
+    "NL23": (150644.0, 2022, EUROSTAT_LAND_2022_SOURCE),  # Flevoland, highest Dutch region
+    "IE": (38013.0, 2022, EUROSTAT_LAND_2022_SOURCE),
+    "GR": (13571.0, 2022, EUROSTAT_LAND_2022_SOURCE),  # Eurostat "EL"
+    "EL30": (84820.0, 2022, EUROSTAT_LAND_2022_SOURCE),  # Attiki
+    "EL63": (6290.0, 2022, EUROSTAT_LAND_2022_SOURCE),  # Dytiki Ellada
+    "ES": (10263.0, 2022, EUROSTAT_LAND_2022_SOURCE),
+    "ES70": (83299.0, 2022, EUROSTAT_LAND_2022_SOURCE),  # Canarias
+    "ES43": (4906.0, 2022, EUROSTAT_LAND_2022_SOURCE),  # Extremadura
+    "SE33": (2041.0, 2022, EUROSTAT_LAND_2022_SOURCE),  # Övre Norrland, lowest EU region
+    "SE32": (2437.0, 2022, EUROSTAT_LAND_2022_SOURCE),  # Mellersta Norrland
+    "HR": (3700.0, 2022, EUROSTAT_LAND_2022_SOURCE),
+    "MT": (233230.0, 2022, EUROSTAT_LAND_2022_SOURCE),
+    "LU": (47290.0, 2021, EUROSTAT_LAND_2021_SOURCE),
+    "RO": (7601.0, 2021, EUROSTAT_LAND_2021_SOURCE),
+    "RO32": (10707.0, 2021, EUROSTAT_LAND_2021_SOURCE),  # Bucuresti-Ilfov
+    "RO11": (6206.0, 2021, EUROSTAT_LAND_2021_SOURCE),  # Nord-Vest
+    "BG": (6096.0, 2021, EUROSTAT_LAND_2021_SOURCE),
+    "FR": (5940.0, 2021, EUROSTAT_LAND_2021_SOURCE),
+    "HU": (5187.0, 2021, EUROSTAT_LAND_2021_SOURCE),
+}
+# Assumption: a country (or region) without a figure above pays the EU average ("EU"). Germany,
+# Italy, Denmark, Poland and the others had national figures in apri_lprc that could not be
+# read offline; they are left to the EU average rather than typed from memory.
+LAND_PRICE_FALLBACK_ASSUMPTION = "EU"

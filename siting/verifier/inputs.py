@@ -241,6 +241,7 @@ class Inputs:
     bat_power_cost: float  # EUR/yr per MW
     bat_energy_cost: float  # EUR/yr per MWh
     capex_index: np.ndarray  # (S,) construction-cost index of the site's country
+    land_price: np.ndarray  # (S,) EUR/ha of the site's land
     mix_cats: list[str]  # categories with a share
     mix_need: np.ndarray  # (K_mix, P) MW
     mix_members: list[list[int]]  # archetype positions per category
@@ -340,6 +341,7 @@ def prepare(data: SiteData, sc: Scenario) -> Inputs:
     firm_cap, firm_price = _firm(sc, list(Z))
     bat_eta, bat_power_cost, bat_energy_cost = _battery(sc)
     capex_index = _capex_index(sites, data.countries, sc)
+    land_price = _land_price(sites, sc)
     ci_site = sites["carbon_intensity_gco2_per_kwh"].astype(float).to_numpy()
     ci_zone = zh("carbon_intensity_gco2_per_kwh")[zi] if ns else np.zeros((0, H))
     ci = np.where(np.isfinite(ci_site)[:, None], ci_site[:, None], ci_zone)
@@ -443,7 +445,7 @@ def prepare(data: SiteData, sc: Scenario) -> Inputs:
                    nxt=nxt, comp=comp, ppa_price=ppa_price, ppa_cap=ppa_cap,
                    firm_cap=firm_cap, firm_price=firm_price, bat_eta=bat_eta,
                    bat_power_cost=bat_power_cost, bat_energy_cost=bat_energy_cost,
-                   capex_index=capex_index, mix_cats=mix_cats, mix_need=mix_need,
+                   capex_index=capex_index, land_price=land_price, mix_cats=mix_cats, mix_need=mix_need,
                    mix_members=mix_members, lat_regions=lat_regions, lat_demand=lat_demand,
                    lat_allowed=lat_allowed, **heat)
 
@@ -457,6 +459,26 @@ def _capex_index(sites: pd.DataFrame, countries: pd.DataFrame, sc: Scenario) -> 
     for k, v in sc.capex.index_by_country.items():
         idx = np.where(sites["country"].astype(str).to_numpy() == k, float(v), idx)
     return np.where(np.isfinite(idx), idx, 1.0)
+
+
+def _land_price(sites: pd.DataFrame, sc: Scenario) -> np.ndarray:
+    """(S,) EUR/ha (docs/MODEL.md, capex): the scenario's country figure, else the site's own
+    land_price_eur_per_ha, else data/land_prices.csv for its NUTS-2 region, its country or
+    the EU; 0 with capex.land_price off."""
+    if not sc.capex.land_price:
+        return np.zeros(len(sites))
+    tab = embedded_table("land_prices.csv")
+    by = {str(r): float(v) for r, v in zip(tab["region"], tab["eur_per_ha"], strict=True)}
+    own = (sites["land_price_eur_per_ha"].astype(float).to_numpy()
+           if "land_price_eur_per_ha" in sites.columns else np.full(len(sites), np.nan))
+    nuts2 = sites["nuts2"].astype(str).tolist() if "nuts2" in sites.columns else [""] * len(sites)
+    out = np.empty(len(sites))
+    for i, (n2, cc) in enumerate(zip(nuts2, sites["country"].astype(str), strict=True)):
+        out[i] = (own[i] if np.isfinite(own[i]) else
+                  by.get(n2, by.get(cc, by.get("EU", 0.0))))
+        if cc in sc.capex.land_price_by_country:
+            out[i] = float(sc.capex.land_price_by_country[cc])
+    return out
 
 
 def _mix(sc: Scenario, arch: dict, target: np.ndarray, npd: int):

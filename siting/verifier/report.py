@@ -12,7 +12,7 @@ import numpy as np
 from siting.errors import SitingError
 
 #: Cost components of the objective, in the order of ``docs/MODEL.md``.
-COMPONENTS = ("capex", "fixed_cost", "grid", "energy", "network", "levies", "ppa", "firm",
+COMPONENTS = ("capex", "land", "fixed_cost", "grid", "energy", "network", "levies", "ppa", "firm",
               "storage", "carbon", "water", "heat", "demand")
 
 class VerificationError(SitingError):

@@ -19,3 +19,7 @@ def check(ctx) -> None:
     paid = np.cumsum(new * inp.cm[None, None, :], axis=2)  # MW at own-period capex
     ctx.ann["capex"] = (np.einsum("sap,a,s->p", paid, capa, inp.capex_index) if len(arch)
                         else np.zeros(inp.P.size))
+    # land in use at r × its price a year (EUR/yr)
+    lha = np.array([a.land_ha_per_mw for a in arch], dtype=float)
+    ctx.ann["land"] = (r * np.einsum("sap,a,s->p", x, lha, inp.land_price) if len(arch)
+                       else np.zeros(inp.P.size))
