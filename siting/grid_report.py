@@ -17,6 +17,10 @@ Used by :class:`siting.results.Solution`:
   ``headroom_mw``, ``n_sites``, ``n_open``, ``binding_year`` (first period in which the
   requested MVA uses up the available MW - at the limit within 1e-6 relative, or beyond it on
   reinforcement - or reaches the reference-incident cap; empty: never), final period;
+* :func:`substation_period_table` - ``substations_by_period.csv``, the same figures for every
+  period (long format): ``substation_id``, ``period``, ``requested_mva``, ``available_mw``,
+  ``reinforcement_mw``, ``headroom_mw``, ``n_open``, ``binding`` (the substation binds in that
+  period, as for ``binding_year``);
 * :func:`grid_kpis` - ``it_mw_by_member_state`` (period → country → MW of new IT capacity,
   the reporting format of Art. 15 of COM(2026) 502 as the issue states it) and
   ``grid_by_country`` (period → country → requested, available, reinforcement MW, binding
@@ -165,6 +169,28 @@ def substation_table(ds: xr.Dataset) -> pd.DataFrame | None:
     return df.set_index("substation_id")
 
 
+def substation_period_table(ds: xr.Dataset) -> pd.DataFrame | None:
+    """``substations_by_period.csv`` (module docstring): one row per substation with candidate
+    sites and period, in the substation order of :func:`substation_table`."""
+    d = _per_substation(ds)
+    if d is None:
+        return None
+    per = np.asarray(ds["period"].values, dtype=int)
+    B, Pn = len(d["subs"]), per.size
+    cap = ds["substation_cap_mw"].values[:, None]
+    reinf = d["step"] * d["g"]
+    return pd.DataFrame({
+        "substation_id": np.repeat(d["subs"].astype(str), Pn),
+        "period": np.tile(per, B),
+        "requested_mva": d["req"].ravel(),
+        "available_mw": d["avail"].ravel(),
+        "reinforcement_mw": reinf.ravel(),
+        "headroom_mw": (np.minimum(d["avail"] + reinf, cap) - d["req"]).ravel(),
+        "n_open": d["n_open"].ravel(),
+        "binding": d["binds"].ravel(),
+    })
+
+
 def grid_kpis(ds: xr.Dataset) -> dict:
     """``it_mw_by_member_state`` and ``grid_by_country`` (module docstring); {} without data."""
     out: dict = {}
@@ -204,4 +230,5 @@ def grid_kpis(ds: xr.Dataset) -> dict:
     return out
 
 
-__all__ = ["dataset_vars", "site_columns", "substation_table", "grid_kpis", "BIND_TOL"]
+__all__ = ["dataset_vars", "site_columns", "substation_table", "substation_period_table",
+           "grid_kpis", "BIND_TOL"]

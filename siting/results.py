@@ -549,8 +549,9 @@ class Solution:
     # ------------------------------------------------------------------ export
     def write(self, out_dir: str | os.PathLike) -> list[Path]:
         """Write summary.json, sites.gpkg, sites.geojson, sites.csv, substations.csv (grid
-        results: substation_id, lon, lat, capacity_mw, reinforcement_mw, requested_mva, …) and
-        solution.nc.
+        results of the final period: substation_id, lon, lat, capacity_mw, reinforcement_mw,
+        requested_mva, …), substations_by_period.csv (substation_id, period, requested_mva,
+        available_mw, reinforcement_mw, …: every period) and solution.nc.
 
         The files are written to a staging folder beside ``out_dir``, which then replaces
         ``out_dir`` as a whole (:func:`siting.outdir.write_atomic`): the folder always holds
@@ -580,6 +581,10 @@ class Solution:
                 if subs is not None:
                     subs.to_csv(tmp / "substations.csv", float_format="%.6g")
                     files.append(tmp / "substations.csv")
+                    by_period = grid_report.substation_period_table(self.ds)
+                    by_period.to_csv(tmp / "substations_by_period.csv", index=False,
+                                     float_format="%.6g")
+                    files.append(tmp / "substations_by_period.csv")
                 self.to_netcdf(tmp / "solution.nc")
                 files.append(tmp / "solution.nc")
             return files

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import core_scenario
+from helpers import core_scenario, make_bundle
 
 import siting
 from siting.api import solve
 from siting.app.site import connection_text
+from siting.blocks._grid import _short
 from siting.errors import ScenarioError, SitingError
 from siting.paths import embedded_data_dir
 from siting.pipeline import prepare
@@ -366,6 +367,121 @@ def test_irish_dispatchable_generation(eu, emb_sites):
     assert sol_off.objective_eur < sol.objective_eur
 
 
+# IE-CRU-2025-RES80 on a constructed Irish case: two sites in IE (zone IE), 60 MW of IT in
+# 2028 and 2031 at utilisation 0.5 and fixed PUE 1.2 (cooling block off): facility load
+# 0.5 x 1.2 x 60 = 36 MW in every slice, 36 x 8760 = 315,360 MWh a year. Onshore wind only,
+# capacity factor 0.3 in every slice (helpers.weather_profiles), PPA price 200 EUR/MWh against
+# a 60 EUR/MWh power price (helpers.countries_frame): no PPA pays for itself, so whatever is
+# matched is matched for the rule. The rule's definition (data/policy_rules.csv: value 0.8
+# from 2025, glide_path_years 6; docs/MODEL.md grid_rules) asks for a share of
+# 0.8 x min(1, (p - 2025) / 6) of annual facility energy: 0.4 in 2028, 0.8 in 2031. The CRU
+# dispatchable-generation rule is switched off so that only RES80 costs anything.
+RES_LOAD_MW = 0.5 * 1.2 * 60.0
+RES_SHARE = {2028: 0.8 * (2028 - 2025) / 6, 2031: 0.8}
+RES_PPA, RES_POWER, RES_CF, HOURS = 200.0, 60.0, 0.3, 8760.0
+
+
+def _res_case(**over):
+    data = make_bundle(2, country="IE", max_it_mw=[100.0, 100.0],
+                       grid_headroom_mw=[500.0, 500.0], price=RES_POWER)
+    sc = core_scenario(
+        on={"target", "size", "site_max", "grid", "connection", "grid_rules", "energy",
+            "renewables"},
+        archetypes={"dc": {"min_mw": 0.0, "max_mw": 100.0, "utilisation": 0.5,
+                           "capex_eur_per_mw": 1e6, "lifetime_years": 20.0}},
+        target_mw=[60.0, 60.0], years=(2028, 2031),
+        **{"cooling.fixed_pue": 1.2, "grid.connection_lead_times": "none",
+           "periods.base_year": 2026, "renewables.technologies": ["wind_onshore"],
+           "renewables.ppa_eur_per_mwh": {"wind_onshore": RES_PPA},
+           "grid.rules": {"IE-CRU-2025-DISPATCH": False}, **over})
+    return data, sc
+
+
+@pytest.fixture(scope="module")
+def res_run():
+    data, sc = _res_case()
+    return data, sc, solve(data, sc).raise_for_status()
+
+
+def test_irish_renewable_share(res_run):
+    rules = {r["rule_id"]: r for r in _csv(DATA / "policy_rules.csv")}
+    res = rules["IE-CRU-2025-RES80"]
+    assert (res["kind"], res["scope"], float(res["value"]), res["default_on"]) == (
+        "additional_renewable_share_required", "IE", 0.8, "True")
+    assert json.loads(res["params"])["glide_path_years"] == 6
+    data, sc, sol = res_run
+    ds = sol.ds
+    assert float(ds["weight_h"].sum()) == pytest.approx(HOURS)
+    assert verify(sol, data, sc).ok
+    for p, share in RES_SHARE.items():
+        it = float(ds["it_mw"].sel(period=p).sum())
+        assert it == pytest.approx(60.0, rel=1e-9)
+        energy = 0.5 * 1.2 * it * HOURS  # facility MWh of the two Irish sites
+        matched = float((ds["matched_mw"].sel(zone="IE", period=p) * ds["weight_h"]).sum())
+        # binding: exactly the share (more would buy PPA energy at a loss)
+        assert matched == pytest.approx(share * energy, rel=1e-6), p
+        assert matched >= share * energy * (1 - 1e-9)
+        # flat wind and flat load: PPA MW = matched MW / capacity factor, no surplus
+        assert float(ds["ppa_mw"].sel(zone="IE", period=p).sum()) == pytest.approx(
+            share * RES_LOAD_MW / RES_CF, rel=1e-6)
+    assert RES_SHARE[2028] == pytest.approx(0.4)
+    # rule off: nothing matched, and the plan is cheaper by (PPA - power price) per matched MWh
+    data, off = _res_case(**{"grid.rules.IE-CRU-2025-RES80": False})
+    sol_off = solve(data, off).raise_for_status()
+    assert float(sol_off.ds["matched_mw"].sum()) == pytest.approx(0.0, abs=1e-6)
+    assert float(sol_off.ds["ppa_mw"].sum()) == pytest.approx(0.0, abs=1e-6)
+    saved = sum((RES_PPA - RES_POWER) * share * RES_LOAD_MW * HOURS
+                for share in RES_SHARE.values())  # annual weighting: W_p = 1
+    assert sol.objective_eur - sol_off.objective_eur == pytest.approx(saved, rel=1e-6)
+    assert verify(sol_off, data, off).ok
+    # ... and that plan breaks the rule when checked with it on
+    rep = verify(sol_off.ds, data, sc)
+    broken = {(v.block, v.constraint, v.index.get("period")) for v in rep.violations}
+    assert broken == {("grid_rules", "IE-CRU-2025-RES80: renewable share in IE", 2028),
+                      ("grid_rules", "IE-CRU-2025-RES80: renewable share in IE", 2031)}, (
+        rep.summary())
+
+
+def test_verifier_catches_a_renewable_share_break(res_run):
+    """10 % of the matched energy of 2031 moved to surplus: the clean balance still holds and
+    the cost and emission figures are restated, so the one row broken is RES80 in 2031."""
+    data, sc, sol = res_run
+    ds = sol.ds.copy(deep=True)
+    sel = {"zone": "IE", "period": 2031}
+    moved = 0.1 * ds["matched_mw"].loc[sel]
+    ds["matched_mw"].loc[sel] -= moved
+    ds["surplus_mw"].loc[sel] += moved
+    w = ds["weight_h"]
+    lost = float((moved * w).sum())  # MWh no longer matched
+    assert lost == pytest.approx(0.1 * 0.8 * RES_LOAD_MW * HOURS, rel=1e-6)
+    # bought from the grid instead: energy cost up by the power price, emissions by the grid's
+    ds["cost_energy_eur"].loc[{"period": 2031}] += RES_POWER * lost
+    ci = ds["zone_ci_tco2_per_mwh"].sel(zone="IE")
+    ds["emissions_tco2"].loc[{"period": 2031}] += float((moved * w * ci).sum())
+    ds.attrs["objective_eur"] = sol.objective_eur + RES_POWER * lost
+    rep = verify(ds, data, sc)
+    assert [(v.block, v.constraint, v.index) for v in rep.violations] == [
+        ("grid_rules", "IE-CRU-2025-RES80: renewable share in IE", {"period": 2031})], (
+        rep.summary())
+    bad = rep.violations[0]
+    assert bad.rhs == pytest.approx(0.8 * RES_LOAD_MW * HOURS, rel=1e-6)  # 252,288 MWh
+    assert bad.rhs - bad.lhs == pytest.approx(lost, rel=1e-6)
+    # the same plan with the rule off is a valid plan
+    off = sc.with_overrides(**{"grid.rules.IE-CRU-2025-RES80": False})
+    assert verify(ds, data, off).ok
+
+
+def test_renewable_share_rule_binds_every_irish_site_by_default(eu, emb_sites):
+    data = _sub(eu, {"IE"})
+    P = prepare(data, Scenario.from_toml("eu-triple-2030"))
+    rows = [r for r in P.rule_rows if r["rule_id"] == "IE-CRU-2025-RES80"]
+    assert len(rows) == 1 and rows[0]["sites"].all() and rows[0]["periods"].tolist() == [True]
+    assert not any("RES80" in n for n in P.grid_inputs.notes)
+    # without block renewables the rule cannot be written: said so, not silently dropped
+    P2 = prepare(data, Scenario.from_toml("eu-triple-2030", **{"blocks.renewables": False}))
+    assert any("IE-CRU-2025-RES80" in n and "not modelled" in n for n in P2.grid_inputs.notes)
+
+
 def test_dutch_hyperscale_zoning_and_mva_cap(eu, emb_sites):
     data = _sub(eu, {"NL"})
     rules = {r["rule_id"]: r for r in _csv(DATA / "policy_rules.csv")}
@@ -451,12 +567,91 @@ def test_reports(default_run, tmp_path):
     assert nl["connection_year"] == "2034" and "NL" in nl["connection_reason"]
 
 
-def test_site_page_connection_text(default_run):
+def test_substations_by_period(tmp_path):
+    """substations_by_period.csv on the constructed instance over 2028 and 2030: requested MVA
+    = Σ of the substation's sites' IT MW × 1.2 (fixed PUE) in that period, available MW by
+    hand (test_substation_inputs_by_hand), reinforcement = step MW × the solution's steps."""
+    data = siting.load(_instance(tmp_path))
+    # 2030 asks for 340 MW of IT: 408 MVA against 190 + 60 + 130 = 380: reinforcement needed
+    sc = _scenario(**{"periods.years": [2028, 2030], "target.explicit_mw": [150.0, 340.0],
+                      "grid.reinforcement": True})
+    sol = solve(data, sc).raise_for_status()
+    files = {p.name for p in sol.write(tmp_path / "out")}
+    assert {"substations.csv", "substations_by_period.csv"} <= files
+    long = _csv(tmp_path / "out" / "substations_by_period.csv")
+    assert list(long[0]) == ["substation_id", "period", "requested_mva", "available_mw",
+                             "reinforcement_mw", "headroom_mw", "n_open", "binding"]
+    rows = {(r["substation_id"], int(r["period"])): r for r in long}
+    assert set(rows) == {(b, p) for b in ("ss-A", "ss-B", "s3") for p in (2028, 2030)}
+    it = sol.ds["it_mw"].sum("archetype")  # the solution's own IT capacity (site, period)
+    site_sub = {sid: sub or sid for sid, _, _, sub, *_ in SITES}
+    steps = sol.ds["reinforcement_steps"]
+    avail = {("ss-A", 2028): 120.0, ("ss-A", 2030): 190.0, ("ss-B", 2028): 100.0,
+             ("ss-B", 2030): 130.0, ("s3", 2028): 60.0, ("s3", 2030): 60.0}
+    for (b, p), r in rows.items():
+        want = sum(1.2 * float(it.sel(site=s, period=p)) for s, sb in site_sub.items()
+                   if sb == b)
+        assert float(r["requested_mva"]) == pytest.approx(want, rel=1e-5, abs=1e-4), (b, p)
+        assert float(r["available_mw"]) == pytest.approx(avail[(b, p)]), (b, p)
+        assert float(r["reinforcement_mw"]) == pytest.approx(
+            100.0 * float(steps.sel(substation=b, period=p)), abs=1e-6), (b, p)
+        n_open = sum(float(it.sel(site=s, period=p)) > 1e-6 for s, sb in site_sub.items()
+                     if sb == b)
+        assert int(r["n_open"]) == n_open, (b, p)
+    total = {p: sum(float(r["requested_mva"]) for (_, q), r in rows.items() if q == p)
+             for p in (2028, 2030)}
+    assert total == pytest.approx({2028: 1.2 * 150.0, 2030: 1.2 * 340.0}, rel=1e-6)
+    # the 2030 plan needs reinforcement somewhere: the per-period columns are not all alike
+    assert sum(float(r["reinforcement_mw"]) for (_, q), r in rows.items() if q == 2030) \
+        >= 1.2 * 340.0 - 380.0 - 1e-6
+    # substations.csv keeps its named columns, the final period's figures
+    final = {r["substation_id"]: r for r in _csv(tmp_path / "out" / "substations.csv")}
+    assert set(final) == {"ss-A", "ss-B", "s3"}
+    for b, r in final.items():
+        for col in ("requested_mva", "available_mw", "reinforcement_mw", "headroom_mw",
+                    "n_open"):
+            assert float(r[col]) == pytest.approx(float(rows[(b, 2030)][col]), rel=1e-5,
+                                                  abs=1e-4), (b, col)
+        binds = [p for p in (2028, 2030) if rows[(b, p)]["binding"] == "True"]
+        assert r["binding_year"] == (str(binds[0]) if binds else ""), b
+    assert verify(sol, data, sc).ok
+
+
+def test_site_page_connection_text(default_run, emb_sites):
     sc, sol = default_run
     tab = sol.site_table()
     nl = tab[tab["country"] == "NL"].iloc[0]
     text = connection_text(nl)
     assert "2034" in text and "lead time" in text
+    # a Dublin site: the cluster's lead time with its whole source, then the moratorium
+    sid = next(s for s in _dublin(emb_sites) if s.startswith("bf-"))
+    year = int(emb_sites[sid]["earliest_connection_year"])
+    lead = {r["scope"]: r for r in _csv(DATA / "connection_lead_times.csv")}["dublin"]
+    assert year == int(lead["earliest_year"]) == 2033
+    text = connection_text(tab.loc[sid])
+    assert text.startswith(f"**Earliest grid connection: {year}.** Why it cannot connect "
+                           "earlier:"), text
+    bullets = [line[2:] for line in text.splitlines() if line.startswith("- ")]
+    assert len(bullets) == 2, text
+    citation = lead["source"].split(":")[0]  # the source as cited, before its quotation
+    assert bullets[0] == (f"{year}: 7-year connection lead time in the dublin cluster from "
+                          f"2026 ({citation}).")
+    assert bullets[1] == "Rule IE-DUB-2028: no new connection before 2028."
+    assert "…" not in text and text.endswith(".")
+
+
+def test_source_citations_are_cut_between_words():
+    src = ("Ember, Grids for data centres in Europe (June 2025), ch. 2 'Rewiring for growth' "
+           "(ember-energy.org): the quotation after the colon is not part of the citation")
+    whole = src.split(":")[0]
+    assert _short(src) == whole  # 99 characters: whole
+    for n in range(20, len(whole)):
+        got = _short(src, n)
+        assert len(got) <= n and got.endswith(" …"), (n, got)
+        kept = got[:-2]
+        assert whole.startswith(kept) and whole[len(kept)] in " ,;", (n, got)  # a whole word
+        assert kept.count("(") == kept.count(")"), (n, got)  # no bracket left open
+        assert kept.count(" '") == kept.count("' ") + kept.endswith("'"), (n, got)
 
 
 def test_verifier_catches_grid_breaks(default_run, eu, emb_sites):

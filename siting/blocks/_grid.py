@@ -31,6 +31,7 @@ Connection year
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -171,9 +172,29 @@ def _masks(site_df: pd.DataFrame, tables: GridTables) -> dict[str, np.ndarray]:
 
 
 # ------------------------------------------------------------------------------- years
-def _short(source: str, n: int = 70) -> str:
-    s = str(source).split(":")[0].strip()
-    return s if len(s) <= n else s[: n - 1] + "…"
+def _balanced(text: str) -> bool:
+    """No bracket or quotation left open in ``text`` (an apostrophe inside a word is none)."""
+    opened = len(re.findall(r"(?:^|[\s(])'", text))
+    closed = len(re.findall(r"'(?=$|[\s,;.)])", text))
+    return text.count("(") == text.count(")") and opened == closed
+
+
+def _short(source: str, n: int = 110) -> str:
+    """The citation of a source: its text before the first ``:``, whole when it has at most
+    ``n`` characters, else cut at the last word boundary that leaves no bracket or quotation
+    open and ended with `` …`` (at most ``n`` characters in all) - never inside a word."""
+    s = " ".join(str(source).split(":")[0].split())
+    if len(s) <= n:
+        return s
+    head = s[: n - 2]  # room for " …"
+    cuts = [m.start() for m in re.finditer(" ", head)]
+    if s[n - 2] == " ":
+        cuts.append(len(head))  # the limit falls on a word boundary
+    for cut in reversed(cuts):
+        part = head[:cut].rstrip(" ,;(")
+        if part and _balanced(part):
+            return part + " …"
+    return head + " …"  # one word longer than the limit
 
 
 def connection_years(sites: pd.DataFrame, tables: GridTables, sc, rule_on: dict[str, bool],
