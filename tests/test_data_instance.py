@@ -378,6 +378,7 @@ _RANGES = {
     "existing_it_mw": (0.0, 100.0), "grid_headroom_mw": (0.0, 1e4), "land_area_ha": (0.0, 1e3),
     "electricity_price_eur_per_mwh": (0.0, 500.0), "water_stress": (0.0, 5.0),
     "water_cap_m3": (0.0, 1e8), "heat_demand_mwh": (0.0, 1e6),
+    "land_price_eur_per_ha": (0.0, 2.5e5),
 }
 _COUNTRIES = ["DE", "FR", "ES", "PL", "SE", "IT", "GB", "NO", "GR", "el", "uk", "fi"]
 

@@ -352,3 +352,21 @@ def test_land_price_switch_and_country_override():
     assert not P3.land_price.any()
     with pytest.raises(ScenarioError, match="land_price_by_country"):
         sc.with_overrides(**{"capex.land_price_by_country": {"XX": 1.0}})
+
+
+def test_land_price_of_a_site_without_one_falls_back_to_region_country_eu(data):
+    """An empty land_price_eur_per_ha (a bring-your-own site) takes its NUTS-2 region's figure,
+    else its country's, else the EU average, read here from data/land_prices.csv."""
+    d = copy.copy(data)
+    d.sites = data.sites.copy()
+    picks = {"flevoland": d.sites.index[d.sites["nuts2"] == "NL23"][0],
+             "ireland": d.sites.index[d.sites["country"] == "IE"][0],
+             "germany": d.sites.index[d.sites["country"] == "DE"][0]}
+    d.sites.loc[list(picks.values()), "land_price_eur_per_ha"] = np.nan
+    d.sites.loc[picks["ireland"], "nuts2"] = ""
+    sc = Scenario.from_toml("quick", **{"country.allowed": ["NL", "IE", "DE"]})
+    P = prepare(d, sc)
+    got = dict(zip(P.sites, P.land_price, strict=True))
+    assert got[picks["flevoland"]] == LAND.loc["NL23", "eur_per_ha"]
+    assert got[picks["ireland"]] == LAND.loc["IE", "eur_per_ha"]
+    assert got[picks["germany"]] == LAND.loc["EU", "eur_per_ha"]

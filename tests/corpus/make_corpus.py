@@ -110,6 +110,17 @@ CASES: dict[str, tuple[dict[str, str | bytes | xr.Dataset], str]] = {
                           "sites.csv, row 3, column 'max_it_mw': negative"),
     "negative_cost": ({"sites.csv": sites_with("1000000", "-1000000")},
                       "sites.csv, row 2, column 'fixed_cost_eur': negative"),
+    "land_price_negative": ({"sites.csv": SITES.replace("max_it_mw\n", "max_it_mw,"
+                                                        "land_price_eur_per_ha\n")
+                             .replace("100\n", "100,85431\n").replace("150\n", "150,-5940\n")
+                             .replace("80\n", "80,\n")},
+                            "sites.csv, row 3, column 'land_price_eur_per_ha': negative"),
+    "unit_land_price_usd": ({"sites.csv": SITES.replace("max_it_mw\n", "max_it_mw,"
+                                                        "land_price_usd_per_ha\n")
+                             .replace("100\n", "100,1\n").replace("150\n", "150,2\n")
+                             .replace("80\n", "80,3\n")},
+                            "column 'land_price_usd_per_ha': wrong or missing unit: siting "
+                            "expects 'land_price_eur_per_ha'"),
     "water_stress_7": ({"sites.csv": SITES.replace("max_it_mw\n", "max_it_mw,water_stress\n")
                         .replace("100\n", "100,2\n").replace("150\n", "150,7\n")
                         .replace("80\n", "80,1\n")},
