@@ -448,11 +448,10 @@ def blocks_cmd(
     markdown_: Annotated[bool, typer.Option("--markdown", help="the block list of docs/MODEL.md")] = False,
     variables_: Annotated[bool, typer.Option("--variables", help="the variable table of docs/MODEL.md")] = False,
     components_: Annotated[bool, typer.Option("--components", help="the objective components of docs/MODEL.md")] = False,
-    scenario: Annotated[str | None, typer.Option("--scenario", help="scenario TOML or preset: show which blocks it has on")] = None,
+    scenario: Annotated[str | None, typer.Option("--scenario", help=f"scenario TOML or preset whose on/off switches are shown (default: {DEFAULT_SCENARIO})")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="override: key.path=value")] = None,
 ) -> None:
     """List the model's constraint blocks (purpose, variables, on/off, equations)."""
-    sc = _load_scenario(scenario, set_) if scenario is not None else None
     if markdown_:
         sys.stdout.write(markdown(registry()))
         return
@@ -462,8 +461,10 @@ def blocks_cmd(
     if components_:
         sys.stdout.write(components_markdown(registry(), component_order()))
         return
+    # on/off as in the scenario asked for, else in the default one (what `siting run` solves)
+    sc = _load_scenario(scenario or DEFAULT_SCENARIO, set_)
     if name is None:
-        console.print(summary_table(registry(), sc))
+        console.print(summary_table(registry(), sc, default=scenario is None))
         return
     try:
         block = get(name)
