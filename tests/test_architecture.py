@@ -130,3 +130,17 @@ def test_no_caller_builds_params_or_the_model_itself():
             if word in text:
                 offenders.append(f"{name} calls {word}")
     assert offenders == []
+
+
+
+def test_one_spelling_of_millions_of_euros():
+    """Millions of euros read "MEUR" (siting.fmt.MEUR) in the code, the app, the tests and the
+    docs, never with a space."""
+    wrong = "M" + " EUR"
+    files = [ROOT / "README.md", *(p for d in ("siting", "app", "tests", "docs", "benchmarks",
+                                               "notebooks", "models")
+                                   for p in (ROOT / d).rglob("*")
+                                   if p.suffix in (".py", ".md", ".ipynb", ".toml"))]
+    offenders = [str(p.relative_to(ROOT)) for p in files
+                 if wrong in p.read_text(encoding="utf-8", errors="replace")]
+    assert offenders == []

@@ -17,7 +17,7 @@ def capacity_frame(results: dict[str, dict]):
 
 
 def cost_frame(results: dict[str, dict]):
-    """Long table of annual cost components (M EUR/yr) by run and period."""
+    """Long table of annual cost components (MEUR/yr) by run and period."""
     rows = []
     for run, kpis in results.items():
         for period, k in (kpis.get("by_period") or {}).items():
@@ -46,14 +46,14 @@ def fig_capacity(kpis_by_run: dict[str, dict]):
 
 
 def fig_costs(kpis_by_run: dict[str, dict]):
-    """Plotly bars: annual cost by component (M EUR/yr); heat reuse revenue shows negative."""
+    """Plotly bars: annual cost by component (MEUR/yr); heat reuse revenue shows negative."""
     import plotly.express as px
 
     df = cost_frame(kpis_by_run)
     df = df[df["meur_per_yr"].abs() > 1e-9]
     x = "run" if df["run"].nunique() > 1 else "period"
     fig = px.bar(df, x=x, y="meur_per_yr", color="component", barmode="relative",
-                 labels={"meur_per_yr": "annual cost (M EUR/yr)", "component": "component",
+                 labels={"meur_per_yr": "annual cost (MEUR/yr)", "component": "component",
                          "period": "period", "run": "run"},
                  title="Annual cost breakdown")
     fig.update_layout(margin={"l": 10, "r": 10, "t": 50, "b": 10}, height=380)
@@ -82,7 +82,7 @@ def fig_diff_country(diff, a_name: str, b_name: str):
 
 
 def fig_diff_costs(diff, a_name: str, b_name: str):
-    """Plotly bars: change of annual cost by component, B − A (M EUR/yr), on its own scale."""
+    """Plotly bars: change of annual cost by component, B − A (MEUR/yr), on its own scale."""
     import plotly.express as px
 
     df = diff.reset_index()
@@ -91,7 +91,7 @@ def fig_diff_costs(diff, a_name: str, b_name: str):
     fig = px.bar(df, y="component", x="change_meur", color="direction", orientation="h",
                  color_discrete_map={"costs more": "#d62728", "costs less": "#2ca02c"},
                  labels={"change_meur": f"change of annual cost, {b_name} − {a_name} "
-                                        "(M EUR/yr)", "component": "cost component"},
+                                        "(MEUR/yr)", "component": "cost component"},
                  title=f"What changes in the cost: {b_name} − {a_name}")
     fig.update_layout(margin={"l": 10, "r": 10, "t": 50, "b": 10},
                       height=max(260, 40 + 30 * len(df)))

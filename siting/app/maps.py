@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from siting.fmt import num
 from siting.paths import embedded_data_dir
 
 PALETTE = [
@@ -51,14 +52,6 @@ def colour_map(values) -> dict[str, list[int]]:
     """A stable colour per category (sorted), for map points and legends."""
     cats = sorted({str(v) for v in values if str(v) not in ("", "nan", "None")})
     return {c: PALETTE[i % len(PALETTE)] + [220] for i, c in enumerate(cats)}
-
-
-def _fmt(v, fmt: str) -> str:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return "–"
-    return "–" if not math.isfinite(f) else format(f, fmt)
 
 
 def map_points(sites, color_by: str = "archetype", show_rejected: bool = True,
@@ -98,11 +91,11 @@ def map_points(sites, color_by: str = "archetype", show_rejected: bool = True,
     df["name"] = df["name"].astype(str) if "name" in df.columns else ""
     for c in ("country", "archetype", "cooling", "kind"):
         df[c] = df[c].fillna("").astype(str) if c in df.columns else ""
-    df["it_txt"] = [_fmt(v, ",.0f") for v in it]
-    df["pue_txt"] = [_fmt(v, ".3f") for v in df.get("pue", pd.Series(np.nan, df.index))]
-    df["wue_txt"] = [_fmt(v, ".2f") for v in df.get("wue_m3_per_mwh",
+    df["it_txt"] = [num(v, ",.0f") for v in it]
+    df["pue_txt"] = [num(v, ".3f") for v in df.get("pue", pd.Series(np.nan, df.index))]
+    df["wue_txt"] = [num(v, ".2f") for v in df.get("wue_m3_per_mwh",
                                                    pd.Series(np.nan, df.index))]
-    df["ref_txt"] = [_fmt(100 * float(v) if v == v and v is not None else math.nan, ".0f")
+    df["ref_txt"] = [num(100 * float(v) if v == v and v is not None else math.nan, ".0f")
                      for v in df.get("ref", pd.Series(np.nan, df.index))]
     df["gigafactory"] = is_open & (df["archetype"] == GIGAFACTORY)
     df["tip"] = [_tooltip(r) for r in df.itertuples()]
@@ -286,7 +279,7 @@ def _robust_tip(r, mw: float) -> str:
         share = f"{int(n_sel)} of {int(n_fut)} futures ({100 * r.selection_frequency:.0f} %)"
     if r.selection_frequency <= 0:
         return head + "<br/>never chosen" + (f" ({e(share)})" if n_fut == n_fut else "")
-    out = f"{head}<br/>chosen in {e(share)}<br/>mean IT {_fmt(mw, ',.0f')} MW when chosen"
+    out = f"{head}<br/>chosen in {e(share)}<br/>mean IT {num(mw, ',.0f')} MW when chosen"
     return out + ("<br/><b>no-regret site</b>" if r.ring else "")
 
 
