@@ -6,6 +6,7 @@ scenario); 3 infeasible scenario (with an explanation); 4 time limit before any 
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -79,7 +80,6 @@ def _fail(exc: BaseException) -> None:
 
 def _guard(func):
     """Turn SitingErrors into one clear message and an exit code; never a traceback."""
-    import functools
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -531,7 +531,8 @@ def data_build(
     out: Annotated[Path | None, typer.Option(help="output folder (default: data/)")] = None,
 ) -> None:
     """Derive the embedded default dataset from the raw public extracts."""
-    # imported here: the build code pulls in scipy (1.5 s), which no other command needs
+    # imported here: the data build (scipy, the raw-extract readers) is this command's alone;
+    # today siting.plot, which the bid brief needs for plots of land, loads it at start-up too
     from siting.data.build import build_dataset
 
     raw_dir = raw_data_dir(raw)

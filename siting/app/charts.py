@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import plotly.express as px
 
 
 def capacity_frame(results: dict[str, dict]):
@@ -31,8 +32,6 @@ def cost_frame(results: dict[str, dict]):
 
 def fig_capacity(kpis_by_run: dict[str, dict]):
     """Plotly bars: new IT capacity by country, per period (and per run when several)."""
-    import plotly.express as px
-
     df = capacity_frame(kpis_by_run)
     several = df["run"].nunique() > 1
     fig = px.bar(df, x="country", y="it_mw", color="period", barmode="group",
@@ -47,8 +46,6 @@ def fig_capacity(kpis_by_run: dict[str, dict]):
 
 def fig_costs(kpis_by_run: dict[str, dict]):
     """Plotly bars: annual cost by component (MEUR/yr); heat reuse revenue shows negative."""
-    import plotly.express as px
-
     df = cost_frame(kpis_by_run)
     df = df[df["meur_per_yr"].abs() > 1e-9]
     x = "run" if df["run"].nunique() > 1 else "period"
@@ -64,8 +61,6 @@ def fig_costs(kpis_by_run: dict[str, dict]):
 
 def fig_diff_country(diff, a_name: str, b_name: str):
     """Plotly bars: change of IT capacity by country, B − A (GW); gains right, losses left."""
-    import plotly.express as px
-
     df = diff.reset_index()
     df = df[df["change_gw"].abs() > 1e-9]
     df["direction"] = ["more in " + b_name if v > 0 else "less in " + b_name
@@ -83,8 +78,6 @@ def fig_diff_country(diff, a_name: str, b_name: str):
 
 def fig_diff_costs(diff, a_name: str, b_name: str):
     """Plotly bars: change of annual cost by component, B − A (MEUR/yr), on its own scale."""
-    import plotly.express as px
-
     df = diff.reset_index()
     df = df[df["change_meur"].abs() > 1e-9]
     df["direction"] = ["costs more" if v > 0 else "costs less" for v in df["change_meur"]]

@@ -14,8 +14,10 @@ import math
 import os
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pydeck as pdk
 
 from siting.fmt import num
 from siting.paths import embedded_data_dir
@@ -142,8 +144,6 @@ def country_outlines(path: str | os.PathLike | None = None, max_bytes: int = 3_0
         return {"type": "FeatureCollection", "features": []}
     if p.stat().st_size <= max_bytes:
         return json.loads(p.read_text())
-    import geopandas as gpd
-
     g = gpd.read_file(p)
     g["geometry"] = g.geometry.simplify(0.02, preserve_topology=True)
     return json.loads(g.to_json())
@@ -165,8 +165,6 @@ def site_deck(points, outlines: dict | None = None, view: dict | None = None):
 
     ``map_style=None``: no basemap tiles, so the map reads offline.
     """
-    import pydeck as pdk
-
     layers = []
     if outlines and outlines.get("features"):
         layers.append(pdk.Layer(
