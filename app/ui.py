@@ -15,6 +15,7 @@ if str(ROOT) not in sys.path:  # `streamlit run app/Home.py` from anywhere
 import streamlit as st  # noqa: E402
 
 import siting.app as sup  # noqa: E402
+from siting.fmt import meur  # noqa: E402
 
 PAGES = {
     "Home.py": "Scenario builder and runs",
@@ -140,7 +141,7 @@ def outcome_banner(info: sup.RunInfo, res: sup.RunResult | None = None) -> None:
     if info.state == "done":
         st_ = info.result_status
         if st_ == "optimal":
-            obj = f" — objective {info.objective_eur / 1e6:,.1f} M EUR" \
+            obj = f" — objective {meur(info.objective_eur)}" \
                 if info.objective_eur is not None else ""
             st.success(f"**{info.label}**: {text}{obj} · {info.elapsed_s():.1f} s")
         elif st_ == "time_limit":

@@ -11,6 +11,7 @@ The Python API in four calls::
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -36,8 +37,6 @@ _LAZY = {
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        import importlib
-
         mod, attr = _LAZY[name]
         module = importlib.import_module(mod)
         return module if attr is None else getattr(module, attr)

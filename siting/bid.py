@@ -30,7 +30,7 @@ from shapely.geometry import mapping
 
 from siting.deadline import Deadline
 from siting.errors import InputError, ScenarioError
-from siting.fmt import money
+from siting.fmt import meur, money
 from siting.physics.finance import crf
 from siting.pipeline import prepare, run
 from siting.plot import add_plot
@@ -212,7 +212,7 @@ class SiteBrief:
         out = [self.headline(),
                f"{self.site_id} ({a.get('name', '')}, {a.get('country', '')}) ranks "
                f"{self.rank_text()} candidates {RANKING_BASIS} "
-               f"({self.cost_per_mw_eur / 1e6:,.2f} MEUR per MW a year)."]
+               f"({meur(self.cost_per_mw_eur, 2)} per MW a year)."]
         out.append(self.regret_statement())
         if self.reason:
             out.append(self.reason)
@@ -688,7 +688,7 @@ def _reason(brief: SiteBrief, country: str, in_country: bool) -> str:
         k = min(diff, key=lambda c: diff[c])
         total = sum(site.values()) - sum(ref.values())
         if diff[k] >= -1e-6:
-            return (f"Why chosen: its cost per MW ({sum(site.values()) / 1e6:,.3f} MEUR/MW a "
+            return (f"Why chosen: its cost per MW ({meur(sum(site.values()), 3)}/MW a "
                     f"year) is in line with {where}; the plan needs its capacity.{bind}")
         return (f"Why chosen: its {_COMPONENTS_WORDS.get(k, k)} is "
                 f"{abs(diff[k]):,.0f} EUR per MW a year below {where} "
@@ -810,7 +810,7 @@ def _threshold_search(lever: str, brief: SiteBrief, data: SiteData, sc: Scenario
                 th.statement += (f" That is a capex lower by about "
                                  f"{th.picked / (k * it):,.0f} EUR per MW of IT "
                                  f"({th.picked / (k * it) / a.capex_eur_per_mw:.1%} of "
-                                 f"{a.capex_eur_per_mw / 1e6:,.1f} MEUR/MW, over {it:,.0f} MW "
+                                 f"{meur(a.capex_eur_per_mw)}/MW, over {it:,.0f} MW "
                                  f"as {arch}).")
         return th
     if lever == "headroom":
@@ -896,8 +896,8 @@ def _search(lever, label, unit, now, *, lo_limit, first, better, col, data, sc, 
                 f"(now {f(now)}): a price about {now - pick:,.2f} EUR/MWh lower "
                 f"({(now - pick) / now:.1%}), e.g. through a PPA, brings it in.")
     elif lever == "support":
-        stmt = (f"Annual support: the plan picks it with {pick / 1e6:,.3f} MEUR a year and not "
-                f"with {not_p / 1e6:,.3f} MEUR (a grant, or lower costs of that size).")
+        stmt = (f"Annual support: the plan picks it with {meur(pick, 3)} a year and not "
+                f"with {meur(not_p, 3)} (a grant, or lower costs of that size).")
     else:
         stmt = (f"{label[0].upper()}{label[1:]}: the plan picks it at {f(pick)} {unit} and not "
                 f"at {f(not_p)} {unit} (now {f(now)} {unit}).")

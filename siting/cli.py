@@ -6,6 +6,7 @@ scenario); 3 infeasible scenario (with an explanation); 4 time limit before any 
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -35,7 +36,17 @@ from siting.data.info import summary
 from siting.deadline import Deadline
 from siting.errors import InputError, NoSolutionError, ScenarioError, SitingError, clip
 from siting.explain import explain_infeasibility
-from siting.fmt import money, num, pct
+from siting.fmt import (
+    MEUR,
+    eur_million,
+    meur_value,
+    million_m3_per_year,
+    money,
+    mtco2_per_year,
+    num,
+    pct,
+    twh_per_year,
+)
 from siting.orlib import read_orlib_cap, write_instance_folder
 from siting.outdir import check_out_dir, write_atomic
 from siting.pareto import CUT, ends_solved, frontier_table, write_pareto
@@ -69,7 +80,6 @@ def _fail(exc: BaseException) -> None:
 
 def _guard(func):
     """Turn SitingErrors into one clear message and an exit code; never a traceback."""
-    import functools
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -147,12 +157,11 @@ def print_summary(sol, report=None, top: int = 15) -> None:
                                                  k["it_mw_by_archetype"].items()))
         blocks = str(a.get("active_blocks", ""))
         if k["emissions_tco2"] == k["emissions_tco2"]:  # the energy block is on
-            t.add_row("facility energy",
-                      f"{num(k['facility_energy_mwh'] / 1e6, ',.2f')} TWh/yr, PUE "
+            t.add_row("facility energy", f"{twh_per_year(k['facility_energy_mwh'])}, PUE "
                       f"{num(k['pue'], '.3f')}")
-            t.add_row("emissions", f"{num(k['emissions_tco2'] / 1e6, ',.2f')} MtCO2/yr")
+            t.add_row("emissions", mtco2_per_year(k["emissions_tco2"]))
         if "water" in blocks or "cooling" in blocks:
-            t.add_row("water", f"{num(k['water_m3'] / 1e6, ',.2f')} million m3/yr")
+            t.add_row("water", million_m3_per_year(k["water_m3"]))
         t.add_row("REF / ERF", f"{pct(k['ref'])} / {pct(k['erf'])}")
     t.add_row("time", f"build {a.get('build_time_s', 0):.2f} s, hand-over "
               f"{a.get('handover_time_s', 0):.2f} s, HiGHS {a.get('solver_time_s', 0):.2f} s")
@@ -215,13 +224,13 @@ def pareto(
                               f"time limit of {limit}, and not both ends: raise --time-limit")
     df = frontier_table(ds)
     t = Table(title=f"{sc.name}: cost vs {metric} ({ds.attrs['metric_unit']})")
-    for col in ("point", "cap", metric, "cost (MEUR)", "open sites", "status", "verified",
+    for col in ("point", "cap", metric, f"cost ({MEUR})", "open sites", "status", "verified",
                 "dominated"):
         t.add_column(col)
     for i, r in df.iterrows():
         cut = r["status"] in CUT
         t.add_row(str(i), f"{r['eps']:,.0f}", "" if cut else f"{r['metric']:,.0f}",
-                  "" if cut else f"{r['cost_eur'] / 1e6:,.1f}",
+                  "" if cut else meur_value(r["cost_eur"]),
                   "" if cut else str(int(r["open_sites"])), _point_status(r),
                   "" if cut else str(bool(r["verified"])),
                   "" if cut else str(bool(r["dominated"])))
@@ -359,19 +368,19 @@ def sensitivity(
                 df = None
                 cut.append("the re-solves with 1 GW more")
         for p, r in (df.iterrows() if df is not None else ()):
-            dual = f"LP dual: €{r['dual_eur_per_gw'] / 1e6:,.1f} million"
+            dual = f"LP dual: {eur_million(r['dual_eur_per_gw'])}"
             if r["resolve_status"] not in ("optimal", "time_limit"):
                 console.print(f"• {p}: the re-solve with 1 GW more was cut by the time limit "
                               f"({dual}).", highlight=False)
                 cut.append(f"the re-solve with 1 GW more in {p}")
                 continue
             line = (f"• {p}: re-solving with 1 GW more costs "
-                    f"€{r['resolve_eur_per_gw'] / 1e6:,.1f} million ({dual}).")
-            lo, hi = r["resolve_min_eur_per_gw"] / 1e6, r["resolve_max_eur_per_gw"] / 1e6
+                    f"{eur_million(r['resolve_eur_per_gw'])} ({dual}).")
+            lo, hi = r["resolve_min_eur_per_gw"], r["resolve_max_eur_per_gw"]
             # a solve stopped at its limit: say how far the figure may be off
             if r["resolve_status"] == "time_limit" or hi - lo > 1e-3 * max(abs(lo), abs(hi)):
                 line += (f" The solves stopped before their optimum: the exact figure lies "
-                         f"between €{lo:,.1f} and €{hi:,.1f} million.")
+                         f"between €{meur_value(lo)} and €{meur_value(hi)} million.")
             console.print(line, highlight=False, soft_wrap=True)
     for sid in site or []:
         with console.status(f"bisection on the carbon price for {sid}…"):
@@ -448,11 +457,10 @@ def blocks_cmd(
     markdown_: Annotated[bool, typer.Option("--markdown", help="the block list of docs/MODEL.md")] = False,
     variables_: Annotated[bool, typer.Option("--variables", help="the variable table of docs/MODEL.md")] = False,
     components_: Annotated[bool, typer.Option("--components", help="the objective components of docs/MODEL.md")] = False,
-    scenario: Annotated[str | None, typer.Option("--scenario", help="scenario TOML or preset: show which blocks it has on")] = None,
+    scenario: Annotated[str | None, typer.Option("--scenario", help=f"scenario TOML or preset whose on/off switches are shown (default: {DEFAULT_SCENARIO})")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="override: key.path=value")] = None,
 ) -> None:
     """List the model's constraint blocks (purpose, variables, on/off, equations)."""
-    sc = _load_scenario(scenario, set_) if scenario is not None else None
     if markdown_:
         sys.stdout.write(markdown(registry()))
         return
@@ -462,8 +470,10 @@ def blocks_cmd(
     if components_:
         sys.stdout.write(components_markdown(registry(), component_order()))
         return
+    # on/off as in the scenario asked for, else in the default one (what `siting run` solves)
+    sc = _load_scenario(scenario or DEFAULT_SCENARIO, set_)
     if name is None:
-        console.print(summary_table(registry(), sc))
+        console.print(summary_table(registry(), sc, default=scenario is None))
         return
     try:
         block = get(name)
@@ -521,7 +531,8 @@ def data_build(
     out: Annotated[Path | None, typer.Option(help="output folder (default: data/)")] = None,
 ) -> None:
     """Derive the embedded default dataset from the raw public extracts."""
-    # imported here: the build code pulls in scipy (1.5 s), which no other command needs
+    # imported here: the data build (scipy, the raw-extract readers) is this command's alone;
+    # today siting.plot, which the bid brief needs for plots of land, loads it at start-up too
     from siting.data.build import build_dataset
 
     raw_dir = raw_data_dir(raw)

@@ -72,6 +72,14 @@ def plain(block: str) -> str:
         return block
 
 
+def shortfall_sentences() -> list[tuple[tuple[str, ...], str]]:
+    """The shortfall sentences the blocks declare (``Block.shortfall``): the requirements of
+    each block's slacks and its sentence template, in the order of the slacks' rank."""
+    found = [(min(s.rank for s in b.slacks), tuple(dict.fromkeys(s.requirement for s in b.slacks)),
+              b.shortfall) for b in block_registry.registry() if b.shortfall and b.slacks]
+    return [(reqs, sentence) for _, reqs, sentence in sorted(found, key=lambda t: t[0])]
+
+
 TOL_MW = 1e-3
 
 
@@ -134,17 +142,12 @@ class Explanation:
             parts.append("The capacity target cannot be met. " + "; ".join(
                 f"{p}: {v:,.0f} MW short" for p, v in short.items()) + ".")
         sb = self.shortfall_by_block
-        if sb.get("demand", 0) > TOL_MW:
-            within = (f" within the latency limit of {self.latency_km:,.0f} km"
-                      if math.isfinite(self.latency_km) else "")
-            parts.append(f"Regional demand cannot be fully served{within}: "
-                         f"{sb['demand']:,.0f} MW unserved over the periods.")
-        if sb.get("gigafactory", 0) > TOL_MW:
-            parts.append(f"The gigafactory programme's minimums cannot be met (short by "
-                         f"{sb['gigafactory']:,.1f} gigafactories or Member States).")
-        if sb.get("country", 0) > TOL_MW:
-            parts.append(f"The country minimum shares cannot be met ({sb['country']:,.0f} MW "
-                         "short in total).")
+        within = (f" within the latency limit of {self.latency_km:,.0f} km"
+                  if math.isfinite(self.latency_km) else "")
+        for reqs, sentence in shortfall_sentences():  # the blocks' own words (Block.shortfall)
+            total = sum(sb.get(r, 0.0) for r in reqs)
+            if total > TOL_MW:
+                parts.append(sentence.format(total=total, within=within))
         if self.binding_blocks:
             items = []
             for d in self.binding_blocks:

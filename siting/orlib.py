@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -82,8 +83,6 @@ def to_sitedata(inst: CapInstance):
     Serving a fraction of a customer costs ``cost[i, j] * fraction``, so the cost per unit of
     demand served is ``cost[i, j] / demand[j]``.
     """
-    import geopandas as gpd
-
     m, n = inst.cost.shape
     site_ids = [f"w{i + 1}" for i in range(m)]
     region_ids = [f"c{j + 1}" for j in range(n)]

@@ -322,10 +322,12 @@ def frontier_table(ds: xr.Dataset):
 
 def plot_pareto(ds: xr.Dataset, path: str | Path | None = None):
     """Matplotlib figure of the frontier (cost in billion EUR against the metric)."""
+    # matplotlib (0.3 s with pyplot) only when a figure is drawn: the CLI imports this module
+    # at start-up, for every command
     import matplotlib
 
     matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # after choosing the Agg backend (no display needed)
 
     unit = ds.attrs.get("metric_unit", "")
     scale, sunit = (1e6, "Mt") if unit.startswith("tCO2") else (1e6, "million m3")
@@ -352,6 +354,7 @@ def plot_pareto(ds: xr.Dataset, path: str | Path | None = None):
 
 def plot_pareto_plotly(ds: xr.Dataset):
     """Interactive plotly figure of the frontier (hover: cap, open sites, verified)."""
+    # plotly only when the HTML figure is written: the CLI imports this module at start-up
     import plotly.graph_objects as go
 
     df = frontier_table(ds)

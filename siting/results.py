@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import math
 import os
+import tomllib
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -327,8 +329,6 @@ class Solution:
 
     def scenario(self) -> Scenario:
         """The scenario this solution answers (stored as TOML in the Dataset)."""
-        import tomllib
-
         return Scenario.from_dict(tomllib.loads(self.ds.attrs["scenario"]))
 
     def _affine(self, p, which: str) -> np.ndarray:
@@ -364,8 +364,6 @@ class Solution:
 
     def to_geodataframe(self, period: int | None = None):
         """GeoDataFrame of all candidate sites with the decisions and indicators (EPSG:4326)."""
-        import geopandas as gpd
-
         table = self.site_table(period)
         if self.sites is None:
             raise SitingError("this Solution has no site geometry (sites were not attached)")

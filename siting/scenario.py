@@ -25,6 +25,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from siting import blocks as block_registry
+from siting.climate import TECHNOLOGIES
 from siting.countries import COUNTRY_NAMES, normalise_country
 from siting.data.costs import archetype_costs
 from siting.errors import ScenarioError, clip
@@ -308,9 +309,6 @@ class Cooling(_Strict):
     @field_validator("capex_reference")
     @classmethod
     def _known_reference(cls, v: Any) -> Any:
-        # climate imports siting.data, whose rules module imports this one: read it when used.
-        from siting.climate import TECHNOLOGIES
-
         if v is not None and v not in TECHNOLOGIES:
             raise ValueError(f"unknown cooling technology {clip(v)}; known: "
                              + ", ".join(TECHNOLOGIES))
@@ -319,9 +317,6 @@ class Cooling(_Strict):
     @field_validator("required_for_archetypes")
     @classmethod
     def _known_required(cls, v: Any) -> Any:
-        # climate imports siting.data, whose rules module imports this one: read it when used.
-        from siting.climate import TECHNOLOGIES
-
         for arch, techs in v.items():
             bad = [t for t in techs if t not in TECHNOLOGIES]
             if bad or not techs:
@@ -333,9 +328,6 @@ class Cooling(_Strict):
     @field_validator("technologies", "only_for_archetypes")
     @classmethod
     def _known_techs(cls, v: Any, info: Any) -> Any:
-        # climate imports siting.data, whose rules module imports this one: read it when used.
-        from siting.climate import TECHNOLOGIES
-
         names = list(v)
         unknown = [t for t in names if t not in TECHNOLOGIES]
         if unknown:

@@ -179,7 +179,7 @@ def test_results_kpis_table_and_downloads(workspace):
     _ok(at)
     at = _select_run(at, "results_run", runs["base"])
     metrics = {m.label: m.value for m in at.metric}
-    for label in ("Annual cost (M EUR/yr)", "New IT capacity (GW)", "Emissions (ktCO₂/yr)",
+    for label in ("Annual cost (MEUR/yr)", "New IT capacity (GW)", "Emissions (ktCO₂/yr)",
                   "Water (thousand m³/yr)", "PUE (–)", "REF (%)", "ERF (%)"):
         assert label in metrics, label
     assert metrics["New IT capacity (GW)"] == "3.00"
@@ -190,9 +190,9 @@ def test_results_kpis_table_and_downloads(workspace):
         f"{100 * kp['matched_mwh'] / kp['facility_energy_mwh']:.1f}"
     assert metrics["PPAs contracted (GW)"] == f"{kp['ppa_mw'] / 1000:,.2f}"
     parts = kp["energy_cost_by_component_eur"]
-    assert metrics["Grid: energy / network / levies (M EUR/yr)"] == " / ".join(
+    assert metrics["Grid: energy / network / levies (MEUR/yr)"] == " / ".join(
         f"{parts[c] / 1e6:,.0f}" for c in ("energy", "network", "levies"))
-    assert metrics["Cooling plant (M EUR/yr)"] == \
+    assert metrics["Cooling plant (MEUR/yr)"] == \
         f"{kp['capex_by_component_eur']['cooling_plant'] / 1e6:,.1f}"
     assert "optimal" in _texts(at.success)
     df = at.dataframe[0].value
@@ -379,7 +379,7 @@ def test_site_page_chosen_and_rejected(workspace):
     res = sup.load_result(runs["iberia"].path)
     assert "Chosen in" in _texts(at.success)
     metrics = {m.label: m.value for m in at.metric}
-    assert "IT capacity (MW)" in metrics and "Total (M EUR/yr)" in metrics
+    assert "IT capacity (MW)" in metrics and "Total (MEUR/yr)" in metrics
     assert at.dataframe[-1].value.shape[0] > 10
     rejected = next(s for s in res.sites.index if s not in set(res.open_sites()))
     at.selectbox(key="site_pick").set_value(rejected).run()

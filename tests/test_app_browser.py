@@ -182,7 +182,7 @@ def test_run_map_kpis_compare_download(server, browser_context):
 
     # results: KPI cards and the map (deck.gl canvas) over the embedded outlines
     page.get_by_text("See the plan on Results").first.click()
-    page.get_by_text("Annual cost (M EUR/yr)").first.wait_for()
+    page.get_by_text("Annual cost (MEUR/yr)").first.wait_for()
     deck = page.locator('[data-testid="stDeckGlJsonChart"]').first
     deck.wait_for()
     deck.locator("canvas").first.wait_for()
@@ -215,7 +215,7 @@ def test_run_map_kpis_compare_download(server, browser_context):
     head.first.wait_for()
     text = head.first.inner_text()
     assert "annual cost" in text and "%" in text and "emissions" in text, text
-    assert re.search(r"annual cost [+−][\d,.]+ M EUR/yr \([+−][\d.]+ %\)", text), text
+    assert re.search(r"annual cost [+−][\d,.]+ MEUR/yr \([+−][\d.]+ %\)", text), text
     page.get_by_text("Sites only in A").first.wait_for()
     page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for()
     _wait_idle(page)

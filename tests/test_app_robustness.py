@@ -190,11 +190,11 @@ def test_sweep_upload_gives_the_sweeps_own_table(sweep_dir):
     top = named.index[0]
     assert named.loc[top, "name"] == data.sites.loc[top, "name"]
     assert named.loc[top, "lat"] == pytest.approx(float(data.sites.loc[top, "lat"]))
-    # the sweep's regret (plans.csv) in the plans table, in M EUR and %
+    # the sweep's regret (plans.csv) in the plans table, in MEUR and %
     plans_csv = pd.read_csv(sweep_dir / "plans.csv")
     shown = sup.plans_view(fut)
     assert len(shown) == len(plans_csv) >= 2
-    assert shown["max regret (M EUR)"].to_numpy() == pytest.approx(
+    assert shown["max regret (MEUR)"].to_numpy() == pytest.approx(
         plans_csv["max_regret_eur"].to_numpy() / 1e6)
     assert shown["minimax-regret"].sum() == 1
     # the loose runs/*.json files and the robustness.csv alone give the same frequencies

@@ -329,7 +329,7 @@ def test_compare_tables(quick_run, tmp_path):
     b.kpis["it_mw_by_country"] = {**byc, moved: byc[moved] - (500.0 - de_a), "DE": 500.0}
     head = sup.headline("A", a, "B", b, {"DE": "Germany"})
     pct = 100 * 1e6 / (a.kpis["annual_cost_eur"] - 1e6)
-    assert f"annual cost +1.0 M EUR/yr (+{pct:.1f} %)" in head, head
+    assert f"annual cost +1.0 MEUR/yr (+{pct:.1f} %)" in head, head
     e = a.kpis["emissions_tco2"]
     assert f"emissions −{e * 0.5 / 1e3:,.1f} ktCO₂/yr (−50.0 %)" in head, head
     assert f"Germany {de_a / 1e3:.2f} → 0.50 GW" in head and "water unchanged" in head

@@ -10,10 +10,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from rich.console import Console
 
 import siting
 from siting import blocks
-from siting.blocks._describe import components_markdown, markdown, variables_markdown
+from siting.blocks._describe import (
+    EQUATION_WIDTH,
+    components_markdown,
+    describe,
+    markdown,
+    summary_table,
+    variables_markdown,
+)
+from siting.cli import DEFAULT_SCENARIO
 from siting.explain import explain_infeasibility
 from siting.pipeline import run
 from siting.scenario import Scenario
@@ -122,15 +131,56 @@ def test_toy_block_is_built_verified_explained_and_listed(toy, data):
         Scenario.from_toml("quick", **{"block_options.open_cap.max_open": -1})
 
 
+def _table_rows(text: str) -> dict[str, list[str]]:
+    """First line of each row of a rich table, split into its cells, by the first cell."""
+    rows = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("│").split("│")]
+        if line.lstrip().startswith("│") and cells[0]:
+            rows[cells[0]] = cells
+    return rows
+
+
+def test_block_list_shows_state_variables_purpose_and_equation():
+    """Every block of the registry with its kind, on/off in the scenario, its variables, the
+    start of its purpose and its first equation (cut at EQUATION_WIDTH; the rest in full from
+    ``describe``)."""
+    sc = Scenario.from_toml("quick", **{"blocks.heat": False})
+    console = Console(width=400, record=True)
+    console.print(summary_table(blocks.registry(), sc))
+    text = console.export_text()
+    assert "on/off in quick" in text and "siting blocks NAME" in text
+    rows = _table_rows(text)
+    for b in blocks.registry():
+        cells = rows[b.name]
+        state = "always" if not b.switchable else ("on" if sc.on(b.name) else "off")
+        assert cells[1:3] == [b.kind, state], b.name
+        first_var = f"{b.variables[0].output or b.variables[0].name}[" if b.variables else "–"
+        assert cells[3].startswith(first_var), b.name
+        assert b.purpose.startswith(cells[4]), b.name
+        assert cells[5].startswith(b.equations[0][:EQUATION_WIDTH - 1].rstrip()), b.name
+        more = len(b.equations) - 1
+        assert cells[5].endswith(f"(+{more} more)") == (more > 0), b.name
+        full = describe(b, sc)
+        assert all(f"  {e}" in full for e in b.equations), b.name
+    assert rows["heat"][2] == "off"
+
+
 def test_siting_blocks_lists_the_toy_block_from_the_environment():
-    env = {**os.environ, "SITING_BLOCKS": "toy_block",
+    env = {**os.environ, "SITING_BLOCKS": "toy_block", "COLUMNS": "400",
            "PYTHONPATH": os.pathsep.join([str(PLUGINS), os.environ.get("PYTHONPATH", "")])}
     out = subprocess.run([sys.executable, "-m", "siting.cli", "blocks"], env=env,
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
+    # without --scenario: on/off as in the default scenario, and the title says which it is
+    default = Scenario.from_toml(DEFAULT_SCENARIO)
+    assert f"on/off in {default.name} (the default scenario" in out.stdout
+    rows = _table_rows(out.stdout)
     for b in blocks.registry():
-        assert b.name in out.stdout
-    assert "open_cap" in out.stdout
+        state = "always" if not b.switchable else ("on" if default.on(b.name) else "off")
+        assert rows[b.name][1:3] == [b.kind, state], b.name
+        assert b.equations[0][:60] in rows[b.name][5], b.name
+    assert rows["open_cap"][5].startswith("Σ_{s,a} y[s,a,p]")
     one = subprocess.run([sys.executable, "-m", "siting.cli", "blocks", "open_cap",
                           "--scenario", "quick"], env=env, capture_output=True, text=True,
                          timeout=120)

@@ -25,7 +25,7 @@ from helpers import (
 from issue5_toy import toy_data, toy_scenario
 from typer.testing import CliRunner
 
-from siting import cli
+from siting import blocks, cli
 from siting import pareto as pareto_module
 from siting import sensitivity as sensitivity_module
 from siting.cli import app
@@ -38,8 +38,8 @@ RESULT_FILES = {"summary.json", "sites.csv", "sites.gpkg", "sites.geojson", "sol
                 ".siting-results.json"}
 
 
-def siting_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+def siting_cli(*args: str, timeout: float = 300, columns: int = 200) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COLUMNS": str(columns), "NO_COLOR": "1"}
     env.pop("SITING_DEBUG", None)
     return subprocess.run([sys.executable, "-m", "siting.cli", *map(str, args)], cwd=REPO_ROOT,
                           capture_output=True, text=True, timeout=timeout, env=env)
@@ -187,6 +187,27 @@ def test_scenario_command_prints_toml_with_overrides():
     res = CliRunner().invoke(app, ["scenario", "no-such-preset"])
     assert res.exit_code == 2
     assert "not found" in res.output
+
+
+def test_blocks_command_says_which_scenario_its_switches_are_from():
+    """``siting blocks``: on/off in the scenario asked for (with --set), else in the default
+    one; ``siting blocks NAME``: the block in full, every equation, with its switch there."""
+    res = siting_cli("blocks", "--scenario", "quick", "--set", "blocks.water=false",
+                     columns=400)
+    assert res.returncode == 0, res.stderr
+    assert "on/off in quick" in res.stdout and "default scenario" not in res.stdout
+    rows = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[1:-1]]
+            for line in res.stdout.splitlines() if line.startswith("│") and line[1:3] != "  "}
+    for b in blocks.registry():
+        assert b.name in rows, b.name
+        assert b.equations[0][:60] in rows[b.name][5], b.name
+    assert rows["water"][2] == "off" and rows["energy"][2] == "on"
+    assert rows["structure"][2] == "always"
+    one = siting_cli("blocks", "water")
+    assert one.returncode == 0, one.stderr
+    assert f"(in {cli.DEFAULT_SCENARIO}: on)" in one.stdout
+    for eq in blocks.get("water").equations:
+        assert eq in one.stdout
 
 
 def test_orlib_command_rejects_a_bad_file(tmp_path):

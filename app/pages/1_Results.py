@@ -11,6 +11,7 @@ import streamlit as st  # noqa: E402
 import ui  # noqa: E402
 
 import siting.app as sup  # noqa: E402
+from siting.fmt import MEUR, meur_value  # noqa: E402
 
 store = ui.page_setup("Results")
 st.title("Results")
@@ -43,7 +44,7 @@ s = res.summary
 # ---------------------------------------------------------------------------- KPI cards
 st.subheader("Key indicators (final period)")
 row1 = st.columns(5)
-row1[0].metric("Annual cost (M EUR/yr)", f"{sup.kpi_value(k, 'annual_cost_eur') / 1e6:,.1f}",
+row1[0].metric(f"Annual cost ({MEUR}/yr)", meur_value(sup.kpi_value(k, "annual_cost_eur")),
                help="Annualised capex, fixed, grid, energy, carbon, water and service costs "
                     "minus heat revenue, in the final period")
 row1[1].metric("New IT capacity (GW)", f"{k.get('it_mw', 0) / 1000:,.2f}",
@@ -60,7 +61,7 @@ row2[2].metric("REF (%)", f"{100 * sup.kpi_value(k, 'ref'):.1f}",
                     + notes.get("ref", ""))
 row2[3].metric("ERF (%)", f"{100 * sup.kpi_value(k, 'erf'):.1f}",
                help="energy reuse factor: heat reused / facility energy")
-row2[4].metric("Objective (M EUR)", f"{(s.get('objective_eur') or 0) / 1e6:,.1f}",
+row2[4].metric(f"Objective ({MEUR})", meur_value(s.get("objective_eur") or 0),
                help=f"MIP gap {100 * (s.get('mip_gap') or 0):.2f} %")
 
 # energy economics (issue 11) and the capital cost by what it buys (issue 12)
@@ -69,8 +70,8 @@ grid_parts = k.get("energy_cost_by_component_eur") or {}
 row3[0].metric("Electricity (EUR/MWh)", f"{sup.kpi_value(k, 'energy_cost_eur_per_mwh'):,.1f}",
                help="grid purchases, PPAs, firm supply, storage and carbon per MWh of facility "
                     "energy")
-row3[1].metric("Grid: energy / network / levies (M EUR/yr)",
-               " / ".join(f"{grid_parts.get(c, 0.0) / 1e6:,.0f}"
+row3[1].metric(f"Grid: energy / network / levies ({MEUR}/yr)",
+               " / ".join(meur_value(grid_parts.get(c, 0.0), 0)
                           for c in ("energy", "network", "levies")),
                help="grid purchases by price component (Eurostat nrg_pc_205 split); matched "
                     "clean energy displaces the energy component")
@@ -81,7 +82,7 @@ row3[3].metric("Matched clean energy (%)",
                help="clean supply matched to the facility load, slice by slice or over the year "
                     "(renewables.matching)")
 cap_parts = k.get("capex_by_component_eur") or {}
-row3[4].metric("Cooling plant (M EUR/yr)", f"{cap_parts.get('cooling_plant', 0.0) / 1e6:,.1f}",
+row3[4].metric(f"Cooling plant ({MEUR}/yr)", meur_value(cap_parts.get("cooling_plant", 0.0)),
                help="annualised cooling-plant capex against the reference plant the archetype "
                     "capex includes (cooling.capex_reference); negative: cheaper plants")
 

@@ -105,9 +105,9 @@ else:
         t1, t2 = st.columns(2)
         t1.dataframe(cd.rename(columns={"gw_a": f"{ref_name} (GW)", "gw_b": f"{d_a} (GW)",
                                         "change_gw": "change (GW)"}), key="diff-country-table")
-        t2.dataframe(kd.rename(columns={"meur_a": f"{ref_name} (M EUR/yr)",
-                                        "meur_b": f"{d_a} (M EUR/yr)",
-                                        "change_meur": "change (M EUR/yr)"}),
+        t2.dataframe(kd.rename(columns={"meur_a": f"{ref_name} (MEUR/yr)",
+                                        "meur_b": f"{d_a} (MEUR/yr)",
+                                        "change_meur": "change (MEUR/yr)"}),
                      key="diff-costs-table")
 
         st.subheader("Maps side by side")

@@ -92,7 +92,7 @@ if not mine:
             ranking = _ranking(scenario.to_toml())
             if site in ranking.index:
                 st.markdown(f"**Rank {site_rank(ranking, site)} of {len(ranking)}** candidates "
-                            f"{RANKING_BASIS} ({ranking[site] / 1e6:,.2f} MEUR per MW a year) "
+                            f"{RANKING_BASIS} ({fmt.meur(ranking[site], 2)} per MW a year) "
                             "— the same ranking as the bid brief.")
         except SitingError as exc:
             st.caption(f"No ranking under this scenario: {exc}")
@@ -126,13 +126,13 @@ if not mine:
             if costs.get("costs_eur_per_yr"):
                 st.subheader("Annual costs of this site (final period)")
                 cdf = pd.DataFrame({"component": list(costs["costs_eur_per_yr"]),
-                                    "M EUR/yr": [v / 1e6 for v in
-                                                 costs["costs_eur_per_yr"].values()]})
+                                    f"{fmt.MEUR}/yr": [v / 1e6 for v in
+                                                       costs["costs_eur_per_yr"].values()]})
                 cc1, cc2 = st.columns([1, 2])
-                cc1.metric("Total (M EUR/yr)", f"{costs['total_eur_per_yr'] / 1e6:,.2f}")
+                cc1.metric(f"Total ({fmt.MEUR}/yr)", fmt.meur_value(costs["total_eur_per_yr"], 2))
                 if "emissions_tco2" in costs:
                     cc1.metric("Emissions (tCO₂/yr)", f"{costs['emissions_tco2']:,.0f}")
-                cc2.plotly_chart(px.bar(cdf, x="component", y="M EUR/yr",
+                cc2.plotly_chart(px.bar(cdf, x="component", y=f"{fmt.MEUR}/yr",
                                         title="Cost components (heat revenue negative)"),
                                  key="site-costs")
                 st.caption("From the objective's own cost terms for this site: annualised "

@@ -126,7 +126,7 @@ if fut is not None:
         st.subheader(f"Plans ({len(plans)} distinct sets of sites)")
         if fut.plans is not None:
             st.caption("Each plan's regret under the other futures, from the sweep's plans.csv: "
-                       "its cost there minus the best cost known for that future (M EUR; "
+                       "its cost there minus the best cost known for that future (MEUR; "
                        "definitions in docs/SWEEPS.md).")
         else:
             st.caption("Futures that open the same set of sites share a plan. A plan's regret "

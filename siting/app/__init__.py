@@ -7,9 +7,10 @@
 * :mod:`siting.app.maps` and :mod:`siting.app.charts` — map layers and plotly figures;
 * :mod:`siting.app.site` — one site's costs and indicators;
 * :mod:`siting.app.robustness` — selection frequency and no-regret sites across runs or a sweep;
-* :mod:`siting.app.brief` — bid briefs as background runs.
+* :mod:`siting.app.brief` — bid briefs as background runs;
+* :mod:`siting.app.report` — the self-contained HTML report of a run (written by the worker).
 
-The HTML report is :mod:`siting.report`; money and units are formatted by :mod:`siting.fmt`.
+Money and units are formatted by :mod:`siting.fmt`.
 The names below are re-exported so the pages can ``import siting.app as sup``.
 """
 
@@ -50,6 +51,7 @@ from siting.app.maps import (
     site_deck,
     view_for,
 )
+from siting.app.report import html_report, kpi_notes, sites_map
 from siting.app.robustness import (
     MAX_SWEEP_UPLOAD_MB,
     Futures,
@@ -90,7 +92,6 @@ from siting.app.store import (
 )
 from siting.app.worker import main, run_worker
 from siting.fmt import KPI_ROWS, kpi_value
-from siting.report import html_report, kpi_notes, sites_map
 
 __all__ = [
     "BRIEF_FILES", "brief_file", "create_brief", "load_brief",

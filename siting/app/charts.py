@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import plotly.express as px
 
 
 def capacity_frame(results: dict[str, dict]):
@@ -17,7 +18,7 @@ def capacity_frame(results: dict[str, dict]):
 
 
 def cost_frame(results: dict[str, dict]):
-    """Long table of annual cost components (M EUR/yr) by run and period."""
+    """Long table of annual cost components (MEUR/yr) by run and period."""
     rows = []
     for run, kpis in results.items():
         for period, k in (kpis.get("by_period") or {}).items():
@@ -31,8 +32,6 @@ def cost_frame(results: dict[str, dict]):
 
 def fig_capacity(kpis_by_run: dict[str, dict]):
     """Plotly bars: new IT capacity by country, per period (and per run when several)."""
-    import plotly.express as px
-
     df = capacity_frame(kpis_by_run)
     several = df["run"].nunique() > 1
     fig = px.bar(df, x="country", y="it_mw", color="period", barmode="group",
@@ -46,14 +45,12 @@ def fig_capacity(kpis_by_run: dict[str, dict]):
 
 
 def fig_costs(kpis_by_run: dict[str, dict]):
-    """Plotly bars: annual cost by component (M EUR/yr); heat reuse revenue shows negative."""
-    import plotly.express as px
-
+    """Plotly bars: annual cost by component (MEUR/yr); heat reuse revenue shows negative."""
     df = cost_frame(kpis_by_run)
     df = df[df["meur_per_yr"].abs() > 1e-9]
     x = "run" if df["run"].nunique() > 1 else "period"
     fig = px.bar(df, x=x, y="meur_per_yr", color="component", barmode="relative",
-                 labels={"meur_per_yr": "annual cost (M EUR/yr)", "component": "component",
+                 labels={"meur_per_yr": "annual cost (MEUR/yr)", "component": "component",
                          "period": "period", "run": "run"},
                  title="Annual cost breakdown")
     fig.update_layout(margin={"l": 10, "r": 10, "t": 50, "b": 10}, height=380)
@@ -64,8 +61,6 @@ def fig_costs(kpis_by_run: dict[str, dict]):
 
 def fig_diff_country(diff, a_name: str, b_name: str):
     """Plotly bars: change of IT capacity by country, B − A (GW); gains right, losses left."""
-    import plotly.express as px
-
     df = diff.reset_index()
     df = df[df["change_gw"].abs() > 1e-9]
     df["direction"] = ["more in " + b_name if v > 0 else "less in " + b_name
@@ -82,16 +77,14 @@ def fig_diff_country(diff, a_name: str, b_name: str):
 
 
 def fig_diff_costs(diff, a_name: str, b_name: str):
-    """Plotly bars: change of annual cost by component, B − A (M EUR/yr), on its own scale."""
-    import plotly.express as px
-
+    """Plotly bars: change of annual cost by component, B − A (MEUR/yr), on its own scale."""
     df = diff.reset_index()
     df = df[df["change_meur"].abs() > 1e-9]
     df["direction"] = ["costs more" if v > 0 else "costs less" for v in df["change_meur"]]
     fig = px.bar(df, y="component", x="change_meur", color="direction", orientation="h",
                  color_discrete_map={"costs more": "#d62728", "costs less": "#2ca02c"},
                  labels={"change_meur": f"change of annual cost, {b_name} − {a_name} "
-                                        "(M EUR/yr)", "component": "cost component"},
+                                        "(MEUR/yr)", "component": "cost component"},
                  title=f"What changes in the cost: {b_name} − {a_name}")
     fig.update_layout(margin={"l": 10, "r": 10, "t": 50, "b": 10},
                       height=max(260, 40 + 30 * len(df)))

@@ -25,7 +25,7 @@ def kpi_table(results: dict[str, RunResult]):
         for name, res in results.items():
             row[name] = float((res.kpis.get("it_mw_by_country") or {}).get(c, 0.0))
         rows.append(row)
-    row = {"KPI": "Objective", "unit": "M EUR"}
+    row = {"KPI": "Objective", "unit": "MEUR"}
     for name, res in results.items():
         v = res.summary.get("objective_eur")
         row[name] = float(v) * 1e-6 if v is not None else math.nan
@@ -95,7 +95,7 @@ def country_diff(a: RunResult, b: RunResult) -> pd.DataFrame:
 
 
 def cost_diff(a: RunResult, b: RunResult) -> pd.DataFrame:
-    """Annual cost by component in A and B (M EUR/yr) and the change (index component)."""
+    """Annual cost by component in A and B (MEUR/yr) and the change (index component)."""
     ca = a.kpis.get("cost_eur") or {}
     cb = b.kpis.get("cost_eur") or {}
     keys = list(dict.fromkeys([*ca, *cb]))
@@ -115,7 +115,7 @@ def headline(a_name: str, a: RunResult, b_name: str, b: RunResult,
     ka, kb = a.kpis, b.kpis
     parts = []
     for key, label, unit, scale, spec in (
-            ("annual_cost_eur", "annual cost", "M EUR/yr", 1e-6, ",.1f"),
+            ("annual_cost_eur", "annual cost", "MEUR/yr", 1e-6, ",.1f"),
             ("emissions_tco2", "emissions", "ktCO₂/yr", 1e-3, ",.1f"),
             ("water_m3", "water", "thousand m³/yr", 1e-3, ",.1f")):
         va, vb = kpi_value(ka, key), kpi_value(kb, key)

@@ -14,9 +14,12 @@ import math
 import os
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pydeck as pdk
 
+from siting.fmt import num
 from siting.paths import embedded_data_dir
 
 PALETTE = [
@@ -51,14 +54,6 @@ def colour_map(values) -> dict[str, list[int]]:
     """A stable colour per category (sorted), for map points and legends."""
     cats = sorted({str(v) for v in values if str(v) not in ("", "nan", "None")})
     return {c: PALETTE[i % len(PALETTE)] + [220] for i, c in enumerate(cats)}
-
-
-def _fmt(v, fmt: str) -> str:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return "–"
-    return "–" if not math.isfinite(f) else format(f, fmt)
 
 
 def map_points(sites, color_by: str = "archetype", show_rejected: bool = True,
@@ -98,11 +93,11 @@ def map_points(sites, color_by: str = "archetype", show_rejected: bool = True,
     df["name"] = df["name"].astype(str) if "name" in df.columns else ""
     for c in ("country", "archetype", "cooling", "kind"):
         df[c] = df[c].fillna("").astype(str) if c in df.columns else ""
-    df["it_txt"] = [_fmt(v, ",.0f") for v in it]
-    df["pue_txt"] = [_fmt(v, ".3f") for v in df.get("pue", pd.Series(np.nan, df.index))]
-    df["wue_txt"] = [_fmt(v, ".2f") for v in df.get("wue_m3_per_mwh",
+    df["it_txt"] = [num(v, ",.0f") for v in it]
+    df["pue_txt"] = [num(v, ".3f") for v in df.get("pue", pd.Series(np.nan, df.index))]
+    df["wue_txt"] = [num(v, ".2f") for v in df.get("wue_m3_per_mwh",
                                                    pd.Series(np.nan, df.index))]
-    df["ref_txt"] = [_fmt(100 * float(v) if v == v and v is not None else math.nan, ".0f")
+    df["ref_txt"] = [num(100 * float(v) if v == v and v is not None else math.nan, ".0f")
                      for v in df.get("ref", pd.Series(np.nan, df.index))]
     df["gigafactory"] = is_open & (df["archetype"] == GIGAFACTORY)
     df["tip"] = [_tooltip(r) for r in df.itertuples()]
@@ -149,8 +144,6 @@ def country_outlines(path: str | os.PathLike | None = None, max_bytes: int = 3_0
         return {"type": "FeatureCollection", "features": []}
     if p.stat().st_size <= max_bytes:
         return json.loads(p.read_text())
-    import geopandas as gpd
-
     g = gpd.read_file(p)
     g["geometry"] = g.geometry.simplify(0.02, preserve_topology=True)
     return json.loads(g.to_json())
@@ -172,8 +165,6 @@ def site_deck(points, outlines: dict | None = None, view: dict | None = None):
 
     ``map_style=None``: no basemap tiles, so the map reads offline.
     """
-    import pydeck as pdk
-
     layers = []
     if outlines and outlines.get("features"):
         layers.append(pdk.Layer(
@@ -286,7 +277,7 @@ def _robust_tip(r, mw: float) -> str:
         share = f"{int(n_sel)} of {int(n_fut)} futures ({100 * r.selection_frequency:.0f} %)"
     if r.selection_frequency <= 0:
         return head + "<br/>never chosen" + (f" ({e(share)})" if n_fut == n_fut else "")
-    out = f"{head}<br/>chosen in {e(share)}<br/>mean IT {_fmt(mw, ',.0f')} MW when chosen"
+    out = f"{head}<br/>chosen in {e(share)}<br/>mean IT {num(mw, ',.0f')} MW when chosen"
     return out + ("<br/><b>no-regret site</b>" if r.ring else "")
 
 

@@ -44,7 +44,7 @@ TABLE_COLUMNS = ("site_id", "selection_frequency", "n_selected", "n_futures", "m
 #: columns of plans.csv (a sweep with regret) that the page shows, with their labels
 PLAN_LABELS = {"plan": "plan (first run)", "n_sites": "sites", "n_runs": "chosen by (runs)",
                "n_futures": "evaluated on (futures)", "n_infeasible": "infeasible in",
-               "mean_regret_eur": "mean regret (M EUR)", "max_regret_eur": "max regret (M EUR)",
+               "mean_regret_eur": "mean regret (MEUR)", "max_regret_eur": "max regret (MEUR)",
                "max_relative_regret": "max regret (%)", "minimax_regret": "minimax-regret"}
 
 

@@ -40,6 +40,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
+import pandas as pd
+
 from siting.errors import SitingError
 from siting.fmt import fmt_time
 from siting.results import Solution
@@ -435,8 +438,6 @@ def _site_rows(results: Path):
     p = results / "sites.csv"
     if not p.is_file():
         return None
-    import pandas as pd
-
     return pd.read_csv(p, index_col=0)
 
 
@@ -497,8 +498,6 @@ def load_result(path: str | os.PathLike) -> RunResult:
     sites = None
     gj = path / "results" / "sites.geojson"
     if gj.is_file():
-        import geopandas as gpd
-
         sites = gpd.read_file(gj)
         if "site_id" in sites.columns:
             sites["site_id"] = sites["site_id"].astype(str)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from siting.api import solve
 from siting.app.brief import run_brief
+from siting.app.report import html_report
 from siting.app.store import (
     RunInfo,
     _mark_failed,
@@ -24,7 +25,6 @@ from siting.app.store import (
 )
 from siting.data import load
 from siting.deadline import Deadline
-from siting.report import html_report
 from siting.scenario import Scenario
 from siting.signals import exit_code
 from siting.signals import install as install_signal_handlers

@@ -9,6 +9,12 @@ from siting.blocks.base import Block
 
 _DOMAIN = {"binary": "binary", "integer": "integer", "nonnegative": "≥ 0"}
 
+#: Characters of the first equation the block list shows (the rest: ``siting blocks NAME``).
+EQUATION_WIDTH = 72
+
+#: Shares of the table width of the text columns of the block list (the others keep theirs).
+_RATIO = {"variables": 2, "purpose": 3, "equation": 3}
+
 
 def _state(block: Block, scenario) -> str:
     if scenario is None:
@@ -18,22 +24,42 @@ def _state(block: Block, scenario) -> str:
     return "on" if scenario.on(block.name) else "off"
 
 
-def _variables(block: Block) -> str:
-    return ", ".join(f"{v.output or v.name}[{','.join(v.dims)}]" for v in block.variables)
+def _variables(block: Block, sep: str = ", ") -> str:
+    return sep.join(f"{v.output or v.name}[{','.join(v.dims)}]" for v in block.variables)
 
 
-def summary_table(blocks: list[Block], scenario=None) -> Table:
-    """A rich table: name, kind, on/off in the scenario, variables, purpose."""
-    title = "constraint blocks" + (f" — {scenario.name}" if scenario is not None else "")
-    t = Table(title=title, show_lines=False)
+def short_equation(block: Block, width: int = EQUATION_WIDTH) -> str:
+    """The block's first equation, cut to ``width`` characters ("…" marks a cut), and how
+    many more it has ("(+2 more)")."""
+    first = block.equations[0] if block.equations else ""
+    text = first if len(first) <= width else first[:width - 1].rstrip() + "…"
+    more = len(block.equations) - 1
+    return text + (f" (+{more} more)" if more > 0 else "")
+
+
+def summary_table(blocks: list[Block], scenario=None, *, default: bool = False) -> Table:
+    """A rich table: name, kind, on/off in the scenario, variables, purpose, first equation.
+
+    ``default`` says the scenario is the default one (the title says so). The equation column
+    shows each block's first equation, shortened (:func:`short_equation`); the caption names
+    where the full text is (``siting blocks NAME``, ``siting blocks --markdown``).
+    """
+    title = "constraint blocks"
+    if scenario is not None:
+        title += (f" — on/off in {scenario.name}"
+                  + (" (the default scenario; --scenario for another)" if default else ""))
+    t = Table(title=title, show_lines=False, expand=True,
+              caption="every equation in full: siting blocks NAME (one block), "
+                      "siting blocks --markdown (all)")
     for col in ("block", "kind", *(("state",) if scenario is not None else ()), "variables",
-                "purpose"):
-        t.add_column(col, overflow="fold")
+                "purpose", "equation"):
+        # the short columns keep their width; the text columns share the rest
+        t.add_column(col, overflow="fold", ratio=_RATIO.get(col), no_wrap=col not in _RATIO)
     for b in blocks:
         row = [b.name, b.kind]
         if scenario is not None:
             row.append(_state(b, scenario))
-        row += [_variables(b) or "–", b.purpose]
+        row += [_variables(b, "\n") or "–", b.purpose, short_equation(b) or "–"]
         t.add_row(*(escape(c) for c in row))
     return t
 

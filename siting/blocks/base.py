@@ -247,6 +247,12 @@ class Block:
         Scenario keys (shell patterns, e.g. ``"target.*"``) that state a *requirement* of this
         block (what the plan must achieve, not what limits it). Explanations never propose
         changing them, nor switching off a block that carries a requirement.
+    shortfall : str
+        The sentence explanations print when the requirement of this block's :attr:`slacks`
+        falls short (empty: none). A format string with ``{total}``, the shortfall summed over
+        the slacks and periods (in their unit: MW, or facilities and Member States), and
+        ``{within}``, " within the latency limit of N km" when the scenario has a finite
+        ``demand.latency_km`` (else empty). Sentences follow the order of the slacks' ``rank``.
     module : str
         Module that declared it (set by the registry).
     """
@@ -268,6 +274,7 @@ class Block:
     late: bool = False
     options: type[BaseModel] | None = None
     requirement_keys: tuple[str, ...] = ()
+    shortfall: str = ""
     module: str = field(default="", compare=False)
 
     @property

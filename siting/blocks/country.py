@@ -58,6 +58,7 @@ BLOCK = Block(
     build=build,
     levers=levers,
     slacks=(Slack("short_share", ("country", "period"), 1.0, "country", rank=4),),
+    shortfall="The country minimum shares cannot be met ({total:,.0f} MW short in total).",
     duals=(DualRow("country_max", "letting {country} take one MW more than its share cap",
                    "EUR per MW", ("country", "period")),
            DualRow("country_min", "asking one MW less of {country} under its minimum share",

@@ -112,6 +112,8 @@ BLOCK = Block(
     costs=(CostTerm("demand", "demand service", service_cost,
                     when=lambda sc, P, built: "f" in built),),
     slacks=(Slack("short_demand", ("region", "period"), 1.0, "demand", rank=1),),
+    shortfall="Regional demand cannot be fully served{within}: {total:,.0f} MW unserved over the "
+              "periods.",
     duals=(DualRow("demand", "one more MW of demand in region {region}", "EUR per MW",
                    ("region", "period"), raises_cost=True),),
     equations=(

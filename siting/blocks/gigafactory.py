@@ -81,6 +81,8 @@ BLOCK = Block(
     levers=levers,
     slacks=(Slack("short_count", ("archetype",), 100.0, "gigafactory", rank=2),
             Slack("short_countries", (), 100.0, "gigafactory", rank=3)),
+    shortfall="The gigafactory programme's minimums cannot be met (short by {total:,.1f} "
+              "gigafactories or Member States).",
     equations=(
         "Σ_s y[s,a,p] ≤ `max_count`_a",
         "Σ_s y[s,a,P_last] ≥ `min_count`_a",

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from siting.data.sources import FILES
 from siting.paths import user_cache_dir
 
@@ -98,7 +100,7 @@ def fetch(dest: str | Path | None = None, verify: bool = True) -> Path:
     pathlib.Path
         The folder.
     """
-    import pandas as pd
+    # pooch only for downloading: the CLI imports this module at start-up, for every command
     import pooch
 
     dest = Path(dest) if dest is not None else user_cache_dir() / "raw"

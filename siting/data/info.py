@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from rich.console import Group
+from rich.console import Console, Group
 from rich.table import Table
 
 from siting.sitedata import SiteData
@@ -52,8 +52,6 @@ def summary(bundle: SiteData) -> Group:
 
 def summary_text(bundle: SiteData, width: int = 120) -> str:
     """The summary as plain text (no colour)."""
-    from rich.console import Console
-
     console = Console(width=width, record=True, color_system=None, file=open("/dev/null", "w"))
     console.print(summary(bundle))
     return console.export_text()

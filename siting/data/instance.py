@@ -562,6 +562,8 @@ def _find_sites_file(folder: Path) -> Path:
 
 def _read_geo(path: Path) -> _Table:
     """Read sites.geojson / sites.gpkg: EPSG:4326 points; lon/lat from the geometry."""
+    # pyogrio (GDAL, 0.1 s) only for folders with a geo site file: the CLI imports this module
+    # at start-up, for every command
     import pyogrio
 
     try:

@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping, Sequence
+from importlib.metadata import version
 
 import numpy as np
 import pandas as pd
@@ -199,8 +200,6 @@ def _features(vals: np.ndarray, variables: Sequence[str], zones: Sequence[str],
 
 def _tsam_version() -> str:
     """Installed tsam version without importing tsam (its import takes ~1.5 s)."""
-    from importlib.metadata import version
-
     return version("tsam")
 
 

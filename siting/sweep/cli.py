@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
@@ -129,9 +130,6 @@ def sweep_command(target: str, *, vary: list[str] | None = None, set_: list[str]
 
 
 def _validated(model, data: dict, what: str):
-    from pydantic import ValidationError
-
-
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -34,6 +34,8 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
+from distributed import Client, LocalCluster
+
 log = logging.getLogger(__name__)
 
 
@@ -70,8 +72,6 @@ def local_cluster(n_workers: int | None = None, **kwargs: Any):
     **kwargs
         Passed on to ``LocalCluster`` (they win over the defaults).
     """
-    from distributed import LocalCluster
-
     opts: dict[str, Any] = {"n_workers": n_workers or default_workers(), "threads_per_worker": 1,
                             "processes": True, "dashboard_address": None,
                             "silence_logs": logging.CRITICAL,
@@ -122,6 +122,7 @@ def slurm_cluster(*, jobs: int = 0, cores: int = 1, processes: int | None = None
     dask_jobqueue.SLURMCluster
         Not yet started jobs unless ``jobs > 0``; ``cluster.job_script()`` renders the script.
     """
+    # dask-jobqueue (0.2 s) only for --cluster slurm
     from dask_jobqueue import SLURMCluster
 
     prologue = ["export OMP_NUM_THREADS=1", "export OPENBLAS_NUM_THREADS=1",
@@ -149,8 +150,6 @@ def open_client(client=None, scheduler: str | None = None, cluster=None,
                 n_workers: int | None = None) -> Iterator[Any]:
     """A ``distributed.Client``: the one given, one to ``scheduler`` or ``cluster``, or a new
     :func:`local_cluster`. What this function starts it also closes (quietly, on Ctrl-C too)."""
-    from distributed import Client
-
     if client is not None:
         yield client
         return

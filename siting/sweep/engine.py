@@ -14,9 +14,13 @@ Scripts that start a LocalCluster must guard their entry point with
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
+import signal
 import socket
+import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -27,6 +31,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import xarray as xr
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 import siting
 from siting.errors import SitingError
@@ -60,13 +73,13 @@ LOAD_COUNT: dict[str, int] = {}
 def cached_load(source: str):
     """:func:`siting.load` once per process and source (the worker's data cache)."""
     if source not in _DATA_CACHE:
-
         _DATA_CACHE[source] = siting.load(None if source == "eu" else source)
         LOAD_COUNT[source] = LOAD_COUNT.get(source, 0) + 1
     return _DATA_CACHE[source]
 
 
 try:
+    from distributed import as_completed
     from distributed.diagnostics.plugin import WorkerPlugin as _WorkerPlugin
 except ImportError:  # pragma: no cover - distributed is a dependency
     _WorkerPlugin = object  # type: ignore[misc,assignment]
@@ -84,19 +97,13 @@ class PreloadData(_WorkerPlugin):  # type: ignore[misc]
     def __init__(self, source: str, warmup: Scenario | None = None) -> None:
         self.source = source
         self.warmup = warmup
-        import hashlib
-
         self.name = f"siting-sweep-preload-{hashlib.sha1(source.encode()).hexdigest()[:8]}"
 
     def setup(self, worker: Any) -> None:  # noqa: D401 - distributed's hook
-        import signal
-        import threading
-
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's business
-        import pyomo.environ  # noqa: F401 - pay the import once, not in the first run
-
-
+        # Pyomo and HiGHS came in with this module (siting.pipeline); the warm-up solve below
+        # pays for the first build and hand-over
         try:
             data = cached_load(self.source)
             if self.warmup is not None:
@@ -143,8 +150,6 @@ def solve_task(task: dict, data: Any) -> dict:
         if sol.feasible and task.get("verify"):
             rec["verified"] = bool(siting.verify(sol, data, sc).ok)
         if task.get("solution") and sol.feasible:
-            import tempfile
-
             with tempfile.TemporaryDirectory() as tmp:
                 p = Path(tmp) / "solution.nc"
                 sol.to_netcdf(p)
@@ -318,8 +323,6 @@ class _Session:
         yield from self._run_dask(tasks)
 
     def _run_dask(self, tasks: list[dict]) -> Iterator[dict]:
-        from distributed import as_completed
-
         client = self._open(tasks[0]["scenario"])
         token = uuid.uuid4().hex[:8]
         pending: dict[Any, tuple[dict, int]] = {}
@@ -366,16 +369,6 @@ def _task(run: Run, threads: int, verify: bool, solution: bool,
 def _progress(enabled: bool):
     if not enabled:
         return None
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
     return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
                     console=Console(stderr=True))
@@ -605,8 +598,6 @@ def _write_outputs(out: Path, res: SweepResult, sites, threshold: float, name: s
     table = sweep_table(res.dataset)
     atomic_write_text(out / "sweep.csv", table.to_csv(float_format="%.10g"))
     files.append(out / "sweep.csv")
-    import tempfile
-
     fd, tmp = tempfile.mkstemp(prefix=".sweep.nc.", dir=out)
     os.close(fd)
     try:

@@ -33,6 +33,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -317,8 +318,6 @@ def write_robustness(out: Path, freq: pd.DataFrame, *, sites: pd.DataFrame | Non
 
 def to_geodataframe(freq: pd.DataFrame, sites: pd.DataFrame | None = None):
     """The robustness table as points (EPSG:4326), from its lon/lat or the sites' geometry."""
-    import geopandas as gpd
-
     df = freq.copy()
     if ("lon" not in df or df["lon"].isna().all()) and sites is not None and "geometry" in sites:
         g = sites.geometry.reindex(df["site_id"]).reset_index(drop=True)
@@ -337,12 +336,12 @@ def plot_robustness(gdf, *, threshold: float = 0.8, title: str = "sweep", ax=Non
     -------
     matplotlib.figure.Figure
     """
-    import geopandas as gpd
+    # matplotlib (0.3 s with pyplot) only for this figure: sweeps and the app import this
+    # module without drawing it
     import matplotlib
 
     matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
+    import matplotlib.pyplot as plt  # after choosing the Agg backend (no display needed)
 
     if not isinstance(gdf, gpd.GeoDataFrame):
         gdf = to_geodataframe(gdf)

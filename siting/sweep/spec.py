@@ -136,6 +136,7 @@ class Distribution(_Strict):
 
     def ppf(self, u: np.ndarray) -> list[Any]:
         """Map uniform numbers in (0, 1) to samples (the inverse CDF; floats to 8 digits)."""
+        # scipy.stats takes 0.6 s to import; only sampled sweeps need it, not grids or the app
         from scipy import stats
 
         u = np.asarray(u, dtype=float)
@@ -333,7 +334,7 @@ def draw(distributions: dict[str, Distribution], n: int, method: str = "lhs",
     d = len(distributions)
     rng = np.random.default_rng(seed)
     if method == "lhs":
-        from scipy.stats import qmc
+        from scipy.stats import qmc  # as in Distribution.ppf: only sampled sweeps need scipy
 
         try:
             u = qmc.LatinHypercube(d=d, rng=rng).random(n)

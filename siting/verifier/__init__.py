@@ -118,11 +118,15 @@ class Context:
         return read(self.ds, name, dims, self.lab, self.ck, active, block)
 
 
-#: Built-in checks in the order they run (later ones read figures earlier ones derived).
-CHECK_ORDER = ("structure", "target", "mix", "size", "site_max", "gigafactory", "grid", "land",
-               "cooling", "water", "renewables", "storage", "firm", "heat", "standards",
-               "country", "anchors", "demand", "latency", "capex", "fixed_cost", "energy", "limits",
-               "carbon")
+#: Built-in checks in the order they run (later ones read figures earlier ones derived):
+#: ``structure`` reads every decision (``ctx.dec``) and derives the capacity sums; ``grid``
+#: derives the grid inputs and the requested connection (``derived["grid"]``,
+#: ``derived["connection"]``) that ``connection`` and ``grid_rules`` read; ``energy`` derives
+#: the emissions that ``limits`` and ``carbon`` read.
+CHECK_ORDER = ("structure", "target", "mix", "size", "site_max", "gigafactory", "grid",
+               "connection", "grid_rules", "land", "cooling", "water", "renewables", "storage",
+               "firm", "heat", "standards", "country", "anchors", "demand", "latency", "capex",
+               "fixed_cost", "energy", "limits", "carbon")
 
 _EXTRA: dict[str, Callable[[Context], None]] = {}
 
