@@ -71,6 +71,9 @@ def toy_scenario(**overrides) -> Scenario:
         "periods": {"years": [2030]},
         "target": {"explicit_mw": [500.0]},
         "grid": {"reinforcement": False},
+        # land price (issue 12) off: the hand-worked figures below predate it; its own hand
+        # calculation is in test_demand_costs
+        "capex": {"land_price": False},
         # the hand-worked numbers price carbon at 80 EUR/t (an explicit shadow price since
         # issue 11: the default is 0, the ETS cost being inside the power price)
         "energy": {"carbon_price_eur_per_tco2": 80.0},

@@ -425,7 +425,8 @@ def test_one_corrupted_cell_is_rejected(frame, data):
     col = data.draw(st.sampled_from(numeric), label="column")
     row = data.draw(st.integers(0, len(frame) - 1), label="row")
     kinds = ["text"]
-    if col != "electricity_price_eur_per_mwh":  # NaN means "country price" there
+    # NaN means "country price" / "the region's, country's or EU land price" there
+    if col not in ("electricity_price_eur_per_mwh", "land_price_eur_per_ha"):
         kinds.append("nan")
     if col not in ("lon", "lat"):
         kinds.append("negative")

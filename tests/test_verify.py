@@ -125,6 +125,8 @@ def case1_scenario(**over) -> Scenario:
                  "heat_pump": False},
         "country": {"max_share": 0.5, "max_share_by_country": {"DE": 1.0}},
         "time": {"hours_per_block": 4},
+        # land price (issue 12) off: the case's hand figures price no land
+        "capex": {"land_price": False},
     }
     return Scenario.from_dict(d, **over)
 
