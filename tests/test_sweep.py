@@ -244,6 +244,25 @@ def test_data_is_loaded_once_per_worker(tmp_path, client):
     assert len(counts) == 2 and all(c == {"eu": 1} for c in counts.values()), counts
 
 
+def _worker_settings() -> tuple[str | None, bool]:
+    import os
+
+    import dask
+
+    return (os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+            bool(dask.config.get("distributed.worker.profile.enabled")))
+
+
+def test_workers_run_without_the_heap_trim_and_the_profiler(client):
+    # the nanny's default MALLOC_TRIM_THRESHOLD_=65536 slowed each HiGHS solve by ≈ 20 %
+    # (siting.sweep.cluster.WORKER_CONFIG): neither it nor the 10 ms stack sampler on a worker,
+    # also after a restart by the nanny; the thread limits stay
+    assert set(client.run(_worker_settings).values()) == {(None, False)}
+    assert set(client.run(lambda: __import__("os").environ.get("OMP_NUM_THREADS")).values()) == {"1"}
+    client.restart()
+    assert set(client.run(_worker_settings).values()) == {(None, False)}
+
+
 def test_scheduler_address(client):
     runs = toy_spec_runs(toy_runs_spec())
     res = run_study(runs, toy_data(), scheduler=client.scheduler.address)
@@ -389,6 +408,17 @@ def test_slurm_cluster_and_job_script():
     # eight single-threaded workers per job: one HiGHS thread each
     assert "--nworkers 8" in script and "--nthreads 1" in script
     assert script.index("export OMP_NUM_THREADS=1") < script.index("distributed.cli.dask_worker")
+    # the job's exports reach Dask in the worker's shell: no heap-trim variable, no profiler
+    exports = [ln for ln in script.splitlines() if ln.startswith("export DASK_")]
+    assert len(exports) == 2
+    code = ("import dask; from distributed.nanny import _get_env_variables as g; "
+            "print(sorted(g('distributed.nanny.pre-spawn-environ')), "
+            "dask.config.get('distributed.worker.profile.enabled'))")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DASK_")}
+    out = subprocess.run(["bash", "-c", "\n".join([*exports, f'"{sys.executable}" -c "{code}"'])],
+                         capture_output=True, text=True, env=env, check=True).stdout
+    assert out.split("]")[0].count("MALLOC_TRIM") == 0 and "OMP_NUM_THREADS" in out
+    assert out.strip().endswith("False")
 
 
 # ---------------------------------------------------------------------------- CLI

@@ -26,6 +26,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import os
 import signal
@@ -34,9 +35,26 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
+import dask
 from distributed import Client, LocalCluster
 
 log = logging.getLogger(__name__)
+
+#: Dask settings of sweep workers, measured for issue 16 (16 runs of ``quick``, 2 workers, warm
+#: cluster): the nanny's default ``MALLOC_TRIM_THRESHOLD_=65536`` (glibc then trims the heap on
+#: nearly every free and stops adapting its mmap threshold) made each HiGHS solve about 20 %
+#: slower than in a plain process (HiGHS time summed over the runs 28.3–29.1 s, serial 23.5 s,
+#: without the variable 23.9–24.4 s: sweep 24.0 → 21.5 s); the worker's statistical profiler
+#: samples every thread's stack every 10 ms and takes the GIL from the Pyomo build.
+WORKER_CONFIG: dict[str, Any] = {
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,  # None: not set
+    "distributed.worker.profile.enabled": False,
+}
+#: The same for workers started elsewhere (SLURM jobs): Dask reads ``DASK_*`` variables.
+WORKER_ENV_EXPORTS = (
+    "export DASK_DISTRIBUTED__NANNY__PRE_SPAWN_ENVIRON=\"{'MALLOC_TRIM_THRESHOLD_': None}\"",
+    "export DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False",
+)
 
 
 def default_workers() -> int:
@@ -79,7 +97,10 @@ def local_cluster(n_workers: int | None = None, **kwargs: Any):
                             # a dashboard: a free port on loopback, not 8787
                             "scheduler_kwargs": {"dashboard_address": "127.0.0.1:0"}}
     opts.update(kwargs)
-    with _sigint_ignored(), warnings.catch_warnings():
+    with _sigint_ignored(), warnings.catch_warnings(), dask.config.set(WORKER_CONFIG):
+        # the nannies read the environment when they start and keep this config for every
+        # worker they (re)start
+        opts.setdefault("config", copy.deepcopy(dask.config.config))
         warnings.filterwarnings("ignore", message="Port .* is already in use")
         return LocalCluster(**opts)
 
@@ -108,8 +129,8 @@ def slurm_cluster(*, jobs: int = 0, cores: int = 1, processes: int | None = None
     interface : str, optional
         Network interface of the workers (e.g. ``"ib0"`` on InfiniBand nodes).
     job_script_prologue : list of str, optional
-        Shell lines run before the worker starts (modules, venv). ``OMP_NUM_THREADS=1`` and
-        ``OPENBLAS_NUM_THREADS=1`` are always exported.
+        Shell lines run before the worker starts (modules, venv). ``OMP_NUM_THREADS=1``,
+        ``OPENBLAS_NUM_THREADS=1`` and :data:`WORKER_ENV_EXPORTS` are always exported.
     job_extra_directives : list of str, optional
         Further ``#SBATCH`` options, e.g. ``["--exclusive"]``.
     local_directory, python : str, optional
@@ -126,7 +147,7 @@ def slurm_cluster(*, jobs: int = 0, cores: int = 1, processes: int | None = None
     from dask_jobqueue import SLURMCluster
 
     prologue = ["export OMP_NUM_THREADS=1", "export OPENBLAS_NUM_THREADS=1",
-                *(job_script_prologue or [])]
+                *WORKER_ENV_EXPORTS, *(job_script_prologue or [])]
     opts: dict[str, Any] = {
         "cores": cores, "processes": processes or cores, "memory": memory,
         "walltime": walltime, "job_script_prologue": prologue,
