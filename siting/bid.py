@@ -53,6 +53,13 @@ DEFAULT_STEPS = 6
 #: Relative MIP gap of the brief's solves (at most the scenario's): a difference of two
 #: objectives is what the brief reports.
 BRIEF_MIP_GAP = 1e-5
+#: Time budget of a brief (s) unless one is given (CLI ``--budget``, the app's field). The
+#: brief's solves rarely prove ``BRIEF_MIP_GAP`` on a full scenario, so each runs to its share
+#: of the budget (:class:`_Clock`): the default scenario's brief took over 20 min without one.
+DEFAULT_BUDGET_S = 600.0
+#: Weight of the plan and the counterfactual against one "what it takes" re-solve in the
+#: budget's split (they decide the headline).
+HEADLINE_WEIGHT = 3.0
 
 Progress = Callable[[str, float], None]
 
@@ -398,8 +405,14 @@ def _with_site(data: SiteData, site_id: str, **cols) -> SiteData:
 
 
 class _Clock:
-    """The brief's time budget: each solve gets at most the per-solve limit and what is left
-    (of ``budget_s`` and of the command's ``deadline``, whichever ends first)."""
+    """The brief's time budget: each solve gets at most the per-solve limit and its share of
+    what is left (of ``budget_s`` and of the command's ``deadline``, whichever ends first).
+
+    The share is the solve's weight over ``planned``, the weighted solves still to come (set
+    by the brief before each stage), so the last lever's bisection is not starved by solves
+    that each ran to the full per-solve limit; the plan and the counterfactual (weight > 1)
+    get at least a quarter of what is left, the headline depending on them.
+    """
 
     def __init__(self, time_limit: float | None, budget_s: float | None,
                  deadline: Deadline | None = None) -> None:
@@ -408,24 +421,29 @@ class _Clock:
         self.budget = budget_s
         self.deadline = Deadline.of(deadline)
         self.solves = 0
+        self.planned = 0.0
 
     def left(self) -> float:
         own = math.inf if self.budget is None else self.budget - (time.monotonic() - self.t0)
         return min(own, self.deadline.remaining())
 
-    def limit(self) -> float | None:
+    def limit(self, weight: float = 1.0) -> float | None:
         left = self.left()
-        if not math.isfinite(left):
+        share = left * weight / max(self.planned, weight) if self.planned > 0 else left
+        if weight > 1.0:  # a headline solve: at least a quarter of what is left
+            share = max(share, left / 4)
+        self.planned = max(0.0, self.planned - weight)
+        if not math.isfinite(share):
             return self.time_limit
-        return max(1.0, min(left, self.time_limit or left))
+        return max(1.0, min(share, self.time_limit or share))
 
     def out_of_time(self) -> bool:
         return self.left() <= 1.0
 
 
-def _solve(data: SiteData, sc: Scenario, clock: _Clock) -> Solution:
+def _solve(data: SiteData, sc: Scenario, clock: _Clock, weight: float = 1.0) -> Solution:
     clock.solves += 1
-    return run(data, sc, time_limit=clock.limit(), deadline=clock.deadline)
+    return run(data, sc, time_limit=clock.limit(weight), deadline=clock.deadline)
 
 
 def _in_plan(sol: Solution, site_id: str) -> bool:
@@ -466,7 +484,7 @@ def evaluate_plot(lon: float | None, lat: float | None, scenario: Scenario, *,
 
 def evaluate_site(data: SiteData, scenario: Scenario, site_id: str, *,
                   time_limit: float | None = None, mip_gap: float = BRIEF_MIP_GAP,
-                  budget_s: float | None = None, levers: tuple[str, ...] = LEVERS,
+                  budget_s: float | None = DEFAULT_BUDGET_S, levers: tuple[str, ...] = LEVERS,
                   steps: int = DEFAULT_STEPS, progress: Progress | None = None,
                   verify_plans: bool = True, deadline: Deadline | None = None) -> SiteBrief:
     """Solve the scenario, the counterfactual (site forced in or kept out), and what it takes.
@@ -483,9 +501,11 @@ def evaluate_site(data: SiteData, scenario: Scenario, site_id: str, *,
         Solver time limit of each solve (s; default the scenario's).
     mip_gap : float
         Relative gap of every solve (at most the scenario's).
-    budget_s : float, optional
-        Time budget of the whole brief (s): "what it takes" stops when it is spent and reports
-        the bracket reached so far.
+    budget_s : float or None
+        Time budget of the whole brief (s, :data:`DEFAULT_BUDGET_S` unless given; None: no
+        budget, each solve gets the full per-solve limit): the solves share it (plan and
+        counterfactual :data:`HEADLINE_WEIGHT` times a re-solve), "what it takes" stops when
+        it is spent and reports the bracket reached so far.
     levers : tuple of str
         Levers of "what it takes" (:data:`LEVERS`); empty for none.
     steps : int
@@ -512,15 +532,17 @@ def evaluate_site(data: SiteData, scenario: Scenario, site_id: str, *,
         raise InputError(f"site '{site_id}' lies in {country}, which scenario '{scenario.name}' "
                          f"leaves out (country.allowed = {list(allowed)}): pick a scenario "
                          f"that allows {country} or add it with --set")
-    clock = _Clock(time_limit, budget_s, deadline)
+    clock = _Clock(time_limit or scenario.solver.time_limit_s, budget_s, deadline)
     n_steps = 3 + len(levers)
+    per_lever = steps + 2.0  # a bracket (about two solves) and the bisection
     report("ranking the candidates", 0.02)
     ranking = cost_ranking(data, scenario)
     if site_id not in ranking.index:
         raise InputError(f"site '{site_id}' is not a candidate in scenario '{scenario.name}' "
                          "(country.allowed / max_sites leave it out)")
     report("solving the plan", 0.05)
-    base = _solve(data, scenario, clock).raise_for_status()
+    clock.planned = 2 * HEADLINE_WEIGHT + len(levers) * per_lever
+    base = _solve(data, scenario, clock, HEADLINE_WEIGHT).raise_for_status()
     table = base.site_table()
     row = table.loc[site_id]
     chosen = _in_plan(base, site_id)
@@ -528,7 +550,9 @@ def evaluate_site(data: SiteData, scenario: Scenario, site_id: str, *,
     other = scenario.with_overrides(**{key: [*getattr(scenario, key), site_id]})
     report("solving with the site kept out" if chosen else "solving with the site forced in",
            1 / n_steps)
-    alt = _solve(data, other, clock)
+    # a chosen site has one lever left (the price at which it leaves the plan)
+    clock.planned = HEADLINE_WEIGHT + (min(1, len(levers)) if chosen else len(levers)) * per_lever
+    alt = _solve(data, other, clock, HEADLINE_WEIGHT)
     alt_obj = alt.objective_eur if alt.feasible else math.inf
     alt_bound = float(alt.ds.attrs.get("best_bound_eur", math.nan)) if alt.feasible else math.nan
     alt_row = alt.site_table().loc[site_id] if alt.feasible else None
@@ -578,8 +602,9 @@ def evaluate_site(data: SiteData, scenario: Scenario, site_id: str, *,
     _explain(brief, data, base, in_plan, site_id, country, clock)
     # ------------------------------------------------------------ what it takes
     done = 3
-    for lever in levers:
+    for i, lever in enumerate(levers):
         report(f"what it takes: {_LEVER_LABEL.get(lever, lever)}", done / n_steps)
+        clock.planned = (1 if chosen else len(levers) - i) * per_lever
         if clock.out_of_time():
             brief.notes.append(f"What it takes ({_LEVER_LABEL.get(lever, lever)}): not searched, "
                                "the brief's time budget was spent.")

@@ -20,7 +20,7 @@ from rich.table import Table
 
 import siting
 from siting.api import solve
-from siting.bid import DEFAULT_STEPS, LEVERS, evaluate_plot, evaluate_site
+from siting.bid import DEFAULT_BUDGET_S, DEFAULT_STEPS, LEVERS, evaluate_plot, evaluate_site
 from siting.blocks import component_order, get, registry
 from siting.blocks._describe import (
     components_markdown,
@@ -406,7 +406,7 @@ def site_cmd(
     set_: Annotated[list[str] | None, typer.Option("--set", help="override: key.path=value")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="folder for brief.html, brief.pdf, brief.md, brief.json (a path ending .md: the Markdown brief only)")] = None,
     time_limit: Annotated[float | None, typer.Option(help="solver time limit per solve (s)")] = None,
-    budget: Annotated[float | None, typer.Option("--budget", help="time budget of the whole brief (s): 'what it takes' stops when it is spent")] = None,
+    budget: Annotated[float, typer.Option("--budget", help="time budget of the whole brief (s): its solves share it, 'what it takes' stops when it is spent")] = DEFAULT_BUDGET_S,
     levers: Annotated[str, typer.Option("--levers", help="what it takes: comma-separated levers among price,support,headroom,land ('' for none)")] = ",".join(LEVERS),
     steps: Annotated[int, typer.Option("--steps", help="bisection re-solves per lever")] = DEFAULT_STEPS,
     no_pdf: Annotated[bool, typer.Option("--no-pdf", help="skip brief.pdf")] = False,
@@ -419,9 +419,11 @@ def site_cmd(
     unknown = sorted(set(lv) - set(LEVERS))
     if unknown:
         raise ScenarioError(f"--levers: unknown {unknown}; choose among {list(LEVERS)}")
-    # the command's deadline: the brief's budget (--budget) when given
+    if not budget > 0:
+        raise InputError(f"--budget {budget:g}: give the brief's time budget in seconds (> 0)")
+    # the command's deadline: the brief's budget (--budget, 600 s unless given)
     kw = {"time_limit": time_limit, "budget_s": budget, "levers": lv, "steps": steps,
-          "deadline": Deadline(budget) if budget is not None else None}
+          "deadline": Deadline(budget)}
     if out is not None and out.suffix.lower() != ".md":
         check_out_dir(out)  # before any solving: a usable folder for the brief files
     bundle = load(data)

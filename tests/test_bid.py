@@ -313,3 +313,33 @@ def test_ranking_by_hand_mix_capex_index_and_land():
                 num += share * min(members)
                 den += share
         assert rank[sid] == pytest.approx(num / den, rel=1e-9), sid
+
+
+# ------------------------------------------------------------------ the brief's time budget
+def test_the_budget_is_shared_by_weight():
+    from siting.bid import HEADLINE_WEIGHT, _Clock
+
+    clock = _Clock(120.0, 100.0)
+    clock.planned = 2 * HEADLINE_WEIGHT + 2 * 8  # plan, counterfactual, two levers of 6 steps
+    # a headline solve: its share 100 × 3 / 22, but at least a quarter of what is left
+    assert clock.limit(HEADLINE_WEIGHT) == pytest.approx(25.0, rel=1e-3)
+    assert clock.planned == pytest.approx(19)
+    assert clock.limit() == pytest.approx(100 / 19, rel=1e-3)  # a lever's re-solve
+    clock.planned = 2 * HEADLINE_WEIGHT  # no levers: the plan gets half
+    assert clock.limit(HEADLINE_WEIGHT) == pytest.approx(50.0, rel=1e-3)
+    assert _Clock(5.0, 100.0).limit() == 5.0  # the per-solve limit, when lower, wins
+    assert _Clock(None, 100.0).limit() == pytest.approx(100.0, rel=1e-3)  # nothing planned
+    assert _Clock(30.0, None).limit() == 30.0  # no budget: the per-solve limit
+
+
+def test_a_brief_on_a_hard_scenario_ends_within_its_budget(embedded):
+    # the whole of quick with the archetype mix: a 1e-5 proof takes over 30 s a solve, so
+    # every solve runs to its share; without a budget this brief took many minutes
+    sc = siting.Scenario.from_toml("quick")
+    sid = str(cost_ranking(embedded, sc).index[200])
+    t0 = __import__("time").monotonic()
+    brief = evaluate_site(embedded, sc, sid, budget_s=30.0)
+    wall = __import__("time").monotonic() - t0
+    assert wall <= 30.0 + 10.0, wall  # the last solve's build and read-back on top
+    assert brief.solves >= 3 and brief.objective_eur > 0
+    assert brief.timings["total_s"] <= 40.0

@@ -17,7 +17,13 @@ import ui  # noqa: E402
 
 import siting.app as sup  # noqa: E402
 from siting import fmt  # noqa: E402
-from siting.bid import LEVERS, RANKING_BASIS, cost_ranking, site_rank  # noqa: E402
+from siting.bid import (  # noqa: E402
+    DEFAULT_BUDGET_S,
+    LEVERS,
+    RANKING_BASIS,
+    cost_ranking,
+    site_rank,
+)
 from siting.brief import brief_map  # noqa: E402
 from siting.errors import SitingError  # noqa: E402
 from siting.plot import add_plot, polygon_from_geojson  # noqa: E402
@@ -220,8 +226,8 @@ levers = b1.multiselect("What it takes: levers to search", list(LEVERS),
 steps = b2.number_input("Bisection re-solves per lever", min_value=0, max_value=20, value=6,
                         step=1, key="brief_steps")
 budget = b3.number_input("Time budget of the brief (s)", min_value=10.0, max_value=7200.0,
-                         value=600.0, step=30.0, key="brief_budget",
-                         help=f"each solve keeps the scenario's time limit "
+                         value=DEFAULT_BUDGET_S, step=30.0, key="brief_budget",
+                         help=f"the brief's solves share it; each keeps the scenario's time limit "
                               f"({scenario.solver.time_limit_s:g} s)")
 active = store.active_runs()
 too_many = len(active) >= sup.MAX_ACTIVE_RUNS

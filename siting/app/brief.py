@@ -23,7 +23,14 @@ from siting.app.store import (
     _update_status,
     read_info,
 )
-from siting.bid import DEFAULT_STEPS, LEVERS, SiteBrief, evaluate_plot, evaluate_site
+from siting.bid import (
+    DEFAULT_BUDGET_S,
+    DEFAULT_STEPS,
+    LEVERS,
+    SiteBrief,
+    evaluate_plot,
+    evaluate_site,
+)
 from siting.brief import read_brief, write_brief
 from siting.data import load
 from siting.errors import InputError
@@ -83,7 +90,7 @@ def run_brief(path: str | os.PathLike) -> RunInfo:
             _update_status(path, stage=stage, progress=0.03 + 0.92 * float(frac),
                            **({"solve_started": _now()} if "solving" in stage else {}))
 
-        kw = {"time_limit": scenario.solver.time_limit_s, "budget_s": meta.get("budget_s"),
+        kw = {"time_limit": scenario.solver.time_limit_s, "budget_s": meta.get("budget_s") or DEFAULT_BUDGET_S,
               "levers": tuple(meta.get("levers") or ()), "steps": int(meta.get("steps") or
                                                                       DEFAULT_STEPS),
               "progress": progress}
