@@ -253,12 +253,18 @@ def _worker_settings() -> tuple[str | None, bool]:
             bool(dask.config.get("distributed.worker.profile.enabled")))
 
 
+def _omp_threads() -> str | None:
+    import os
+
+    return os.environ.get("OMP_NUM_THREADS")
+
+
 def test_workers_run_without_the_heap_trim_and_the_profiler(client):
     # the nanny's default MALLOC_TRIM_THRESHOLD_=65536 slowed each HiGHS solve by ≈ 20 %
     # (siting.sweep.cluster.WORKER_CONFIG): neither it nor the 10 ms stack sampler on a worker,
     # also after a restart by the nanny; the thread limits stay
     assert set(client.run(_worker_settings).values()) == {(None, False)}
-    assert set(client.run(lambda: __import__("os").environ.get("OMP_NUM_THREADS")).values()) == {"1"}
+    assert set(client.run(_omp_threads).values()) == {"1"}
     client.restart()
     assert set(client.run(_worker_settings).values()) == {(None, False)}
 
