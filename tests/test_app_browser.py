@@ -138,7 +138,11 @@ def _wait_idle(page, timeout_s: float = 60) -> None:
 def _run_and_wait(page, expect_runs: int) -> None:
     page.get_by_role("button", name="Run scenario").click()
     page.get_by_text("stage:").first.wait_for(timeout=30_000)
-    assert page.get_by_role("button", name="Cancel run").count() == 1
+    # the monitor draws its stage line before its button (deltas stream in order): wait for
+    # the button rather than count it at once, and check there is exactly one
+    cancel = page.get_by_role("button", name="Cancel run")
+    cancel.first.wait_for(timeout=10_000)
+    assert cancel.count() == 1
     page.get_by_text("stage: building and solving").first.wait_for(timeout=30_000)
     page.get_by_text("s elapsed").first.wait_for(timeout=10_000)
     _shot(page, f"2-running-{expect_runs}")
