@@ -11,7 +11,7 @@ from siting.deadline import Deadline
 from siting.pipeline import build_only
 from siting.scenario import Scenario
 from siting.solver import watchdog
-from siting.solver.highs import lp_scaling, run_highs
+from siting.solver.highs import Compiled, _dive, lp_scaling, run_highs
 
 
 def _cover_lp(n: int = 60, m: int = 45, seed: int = 3) -> tuple[highspy.HighsLp, np.ndarray]:
@@ -91,6 +91,76 @@ def test_lp_scaling_exponent_and_answer_in_model_units():
         assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
         objs.append(h.getInfo().objective_function_value)
     assert objs[1] == pytest.approx(objs[0], rel=1e-9)
+
+
+def _lp_configure(limit: float, gap: float):
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", float(limit))
+    return h
+
+
+def _count_lp() -> highspy.HighsLp:
+    """Two gigafactories among three sites (columns y0, y1, y2, x0, x1, x2).
+
+    min y0 + 3 y1 + 0.5 y2  s.t.  y0 + y1 + y2 ≥ 2;  x_s = 150 y_s (MW);  x_s ≤ H_s with
+    H = (150, 150, 100) MW; y binary. By hand: the LP takes y2 = 100/150 = 2/3 (cheapest),
+    y0 = 1 and y1 = 1/3 (objective 2.333); the only integer plan is y = (1, 1, 0) (4.0).
+    """
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = 6, 4
+    lp.col_cost_ = np.array([1.0, 3.0, 0.5, 0.0, 0.0, 0.0])
+    lp.col_lower_ = np.zeros(6)
+    lp.col_upper_ = np.array([1.0, 1.0, 1.0, 150.0, 150.0, 100.0])
+    lp.row_lower_ = np.array([2.0, 0.0, 0.0, 0.0])
+    lp.row_upper_ = np.array([np.inf, 0.0, 0.0, 0.0])
+    # rows: count; x_s − 150 y_s = 0 for s = 0, 1, 2 (column-wise)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = [0, 2, 4, 6, 7, 8, 9]
+    lp.a_matrix_.index_ = [0, 1, 0, 2, 0, 3, 1, 2, 3]
+    lp.a_matrix_.value_ = [1.0, -150.0, 1.0, -150.0, 1.0, -150.0, 1.0, 1.0, 1.0]
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * 3 + [highspy.HighsVarType.kContinuous] * 3
+    return lp
+
+
+def test_lp_session_re_solves_with_new_bounds_from_the_last_basis():
+    lp = _count_lp()
+    lp.integrality_ = []
+    first = watchdog.solve(lp, _lp_configure, deadline=Deadline(30.0), mip_gap=0.0)
+    assert first.objective == pytest.approx(1.0 + 1.0 + 0.5 * 2 / 3, abs=1e-9)
+    assert first.basis is not None
+    session = watchdog.LpSession(lp, _lp_configure, first.basis)
+    # y2 ruled out: y0 = y1 = 1, objective 4 (by hand)
+    out = session.solve(Deadline(30.0), np.array([2]), np.array([0.0]), np.array([0.0]))
+    assert out.model_status == highspy.HighsModelStatus.kOptimal
+    assert out.objective == pytest.approx(4.0, abs=1e-9)
+    np.testing.assert_allclose(out.x[:3], [1.0, 1.0, 0.0], atol=1e-9)
+    # y2 forced open: x2 = 150 > H2 = 100, infeasible
+    out = session.solve(Deadline(30.0), np.array([2]), np.array([1.0]), np.array([1.0]))
+    assert out.model_status == highspy.HighsModelStatus.kInfeasible
+    assert (np.asarray(lp.col_upper_)[:3] == 1.0).all()  # the caller's LP is untouched
+
+
+def test_dive_settles_the_counted_sites_and_rules_out_the_one_too_small():
+    lp = _count_lp()
+    comp = Compiled(lp, [None] * 6, [], np.array(["y"] * 3 + ["x"] * 3, dtype=object),
+                    [(s, 0, 0) for s in range(3)] * 2)
+    site = np.array([0, 1, 2, 0, 1, 2])
+    arch = np.zeros(6, dtype=int)
+    integrality, lp.integrality_ = lp.integrality_, []
+    relaxed = watchdog.solve(lp, _lp_configure, deadline=Deadline(30.0), mip_gap=0.0)
+    session = watchdog.LpSession(lp, _lp_configure, relaxed.basis)
+    lp.integrality_ = integrality
+    np.testing.assert_allclose(relaxed.x[:3], [1.0, 1 / 3, 2 / 3], atol=1e-9)
+    lb, ub = _dive(comp, session, Deadline(30.0), relaxed, (0,), site, arch)
+    # the largest fraction (site 2) is tried first and cannot host 150 MW: ruled out; the LP
+    # then opens sites 0 and 1, which is the only integer plan (brute force over 2³ plans)
+    plans = [y for y in np.ndindex(2, 2, 2) if sum(y) >= 2 and 150 * y[2] <= 100]
+    assert plans == [(1, 1, 0)]
+    np.testing.assert_allclose(lb[:3], [1.0, 1.0, 0.0])
+    np.testing.assert_allclose(ub[:3], [1.0, 1.0, 0.0])
+    np.testing.assert_allclose(ub[3:], [150.0, 150.0, 100.0])  # continuous bounds unchanged
+    assert np.asarray(lp.col_lower_).sum() == 0.0  # the model's own bounds are restored
 
 
 VALID = ("cooling_reserved", "cooling_reserved_load", "cooling_required_capacity",

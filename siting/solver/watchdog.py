@@ -79,6 +79,9 @@ class Outcome:
         Branch-and-bound nodes (0 when unknown).
     x, row_dual, col_dual : numpy.ndarray or None
         Primal values; row duals and reduced costs (in-process LPs only).
+    basis : highspy.HighsBasis or None
+        The final simplex basis (in-process LPs only): a warm start for a re-solve of the same
+        LP with other bounds (:class:`LpSession`).
     killed : bool
         HiGHS did not stop by itself: the watchdog ended it (the incumbent is the last one
         HiGHS reported).
@@ -95,6 +98,7 @@ class Outcome:
     row_dual: np.ndarray | None = None
     col_dual: np.ndarray | None = None
     killed: bool = False
+    basis: Any = None
 
 
 def isolation_mode() -> str:
@@ -146,20 +150,13 @@ def solve(lp: highspy.HighsLp, configure, *, deadline: Deadline, mip_gap: float,
 
 
 # ------------------------------------------------------------------------------ in-process
-def _solve_thread(lp, configure, *, deadline: Deadline, mip_gap: float,
-                  start: np.ndarray | None, want_duals: bool,
-                  stop_at: float | None = None) -> Outcome:
-    h = configure(deadline.remaining(), mip_gap)
-    h.passModel(lp)
-    if start is not None:
-        sol = highspy.HighsSolution()
-        sol.col_value = list(start)
-        sol.value_valid = True
-        h.setSolution(sol)
+def _arm(h, stop_at: float | None = None) -> tuple[dict, threading.Event]:
+    """Register the interrupt callbacks on ``h`` once; :func:`_run` sets their deadline."""
+    state = {"end": math.inf}
     stop = threading.Event()
 
     def interrupt(e) -> None:
-        if stop.is_set() or time.monotonic() >= deadline.end:
+        if stop.is_set() or time.monotonic() >= state["end"]:
             e.interrupt()
 
     h.cbMipInterrupt += interrupt
@@ -172,6 +169,13 @@ def _solve_thread(lp, configure, *, deadline: Deadline, mip_gap: float,
                 e.interrupt()
 
         h.cbMipImprovingSolution += good_enough
+    return state, stop
+
+
+def _run(h, deadline: Deadline, state: dict, stop: threading.Event) -> None:
+    """``h.run()`` in a worker thread, stopped at ``deadline`` or on Ctrl-C / SIGTERM."""
+    state["end"] = deadline.end
+    stop.clear()
     done = threading.Event()
     err: list[BaseException] = []
 
@@ -200,7 +204,60 @@ def _solve_thread(lp, configure, *, deadline: Deadline, mip_gap: float,
     _LIVE.discard(t)
     if err:
         raise err[0]
-    return _read(h, want_duals=want_duals)
+
+
+def _solve_thread(lp, configure, *, deadline: Deadline, mip_gap: float,
+                  start: np.ndarray | None, want_duals: bool,
+                  stop_at: float | None = None) -> Outcome:
+    h = configure(deadline.remaining(), mip_gap)
+    h.passModel(lp)
+    if start is not None:
+        sol = highspy.HighsSolution()
+        sol.col_value = list(start)
+        sol.value_valid = True
+        h.setSolution(sol)
+    state, stop = _arm(h, stop_at)
+    _run(h, deadline, state, stop)
+    out = _read(h, want_duals=want_duals)
+    if not len(lp.integrality_) and out.has_solution:
+        out.basis = h.getBasis()
+    return out
+
+
+class LpSession:
+    """One LP kept in HiGHS across re-solves with other column bounds (in-process).
+
+    Each :meth:`solve` changes only the bounds named and re-solves from the last basis, which
+    costs a fraction of a fresh hand-over and solve (pathway-2035's LP: about 1 s of overhead
+    per fresh solve saved, issue 13). Every solve ends by its deadline as :func:`solve` does.
+
+    Parameters
+    ----------
+    lp : highspy.HighsLp
+        The LP (no integrality; copied).
+    configure : callable
+        ``configure(time_limit, mip_gap) -> Highs`` with every option set.
+    basis : highspy.HighsBasis, optional
+        A basis to start from (an earlier :class:`Outcome`'s ``basis`` of the same LP).
+    """
+
+    def __init__(self, lp: highspy.HighsLp, configure, basis: Any = None) -> None:
+        self.h = configure(1.0, 0.0)
+        self.h.passModel(lp)
+        if basis is not None:
+            self.h.setBasis(basis)
+        self._state, self._stop = _arm(self.h)
+
+    def solve(self, deadline: Deadline, cols: np.ndarray, lower: np.ndarray,
+              upper: np.ndarray) -> Outcome:
+        """Set the bounds of columns ``cols`` and re-solve by ``deadline``."""
+        cols = np.asarray(cols, dtype=np.int32)
+        if len(cols):
+            self.h.changeColsBounds(len(cols), cols, np.asarray(lower, dtype=float),
+                                    np.asarray(upper, dtype=float))
+        self.h.setOptionValue("time_limit", float(max(deadline.remaining(), 0.01)))
+        _run(self.h, deadline, self._state, self._stop)
+        return _read(self.h, want_duals=False)
 
 
 def _read(h, *, want_duals: bool) -> Outcome:
@@ -298,4 +355,4 @@ def _solve_child(lp, *, deadline: Deadline, mip_gap: float, start: np.ndarray | 
         shutil.rmtree(folder, ignore_errors=True)
 
 
-__all__ = ["Outcome", "solve", "grace", "ISOLATE_MIN_COLUMNS", "isolation_mode"]
+__all__ = ["Outcome", "solve", "LpSession", "grace", "ISOLATE_MIN_COLUMNS", "isolation_mode"]
