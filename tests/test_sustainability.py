@@ -51,8 +51,9 @@ def _aggregate(profiles: xr.Dataset, hours: int) -> tuple[np.ndarray, dict[str, 
 def _facility_mw(load: float, capacity: float, tech: str, temp: np.ndarray) -> np.ndarray:
     """Facility MW of ``load`` MW of IT load on ``capacity`` MW of IT: load × PUE at the
     utilisation load / capacity (siting.climate.pue's closed form, not the model's affine
-    coefficients)."""
-    if load <= 0:
+    coefficients). Loads below 1e-9 MW are solver round-off (HiGHS's feasibility tolerance is
+    1e-7), not load: 2.8e-14 MW on 0 MW of capacity came back once."""
+    if load <= 1e-9:
         return np.zeros_like(temp, dtype=float)
     return load * np.asarray(climate.pue(tech, temp, utilisation=min(1.0, load / capacity)))
 
