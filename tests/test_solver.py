@@ -11,7 +11,7 @@ from siting.deadline import Deadline
 from siting.pipeline import build_only
 from siting.scenario import Scenario
 from siting.solver import watchdog
-from siting.solver.highs import Compiled, _dive, lp_scaling, run_highs
+from siting.solver.highs import Compiled, _dive, _settled, lp_scaling, run_highs
 
 
 def _cover_lp(n: int = 60, m: int = 45, seed: int = 3) -> tuple[highspy.HighsLp, np.ndarray]:
@@ -152,7 +152,7 @@ def test_dive_settles_the_counted_sites_and_rules_out_the_one_too_small():
     session = watchdog.LpSession(lp, _lp_configure, relaxed.basis)
     lp.integrality_ = integrality
     np.testing.assert_allclose(relaxed.x[:3], [1.0, 1 / 3, 2 / 3], atol=1e-9)
-    lb, ub = _dive(comp, session, Deadline(30.0), relaxed, (0,), site, arch)
+    lb, ub, _ = _dive(comp, session, Deadline(30.0), relaxed, (0,), site, arch)
     # the largest fraction (site 2) is tried first and cannot host 150 MW: ruled out; the LP
     # then opens sites 0 and 1, which is the only integer plan (brute force over 2³ plans)
     plans = [y for y in np.ndindex(2, 2, 2) if sum(y) >= 2 and 150 * y[2] <= 100]
@@ -161,6 +161,60 @@ def test_dive_settles_the_counted_sites_and_rules_out_the_one_too_small():
     np.testing.assert_allclose(ub[:3], [1.0, 1.0, 0.0])
     np.testing.assert_allclose(ub[3:], [150.0, 150.0, 100.0])  # continuous bounds unchanged
     assert np.asarray(lp.col_lower_).sum() == 0.0  # the model's own bounds are restored
+
+
+def _settle_case():
+    """Three sites, two archetypes, two cooling technologies, one period (hand-made LP point).
+
+    Site 0 is open as archetype 0 (y = 1) with its IT capacity k split 30 / 70 MW over the two
+    technologies (q = 0.7 / 0.3); site 1 mixes the archetypes (y = 0.6 / 0.4); site 2 is unused.
+    """
+    fam = ["y"] * 5 + ["x"] * 3 + ["q"] * 6 + ["k"] * 6
+    idx = [(0, 0, 0), (0, 1, 0), (1, 0, 0), (1, 1, 0), (2, 0, 0),
+           (0, 0, 0), (1, 0, 0), (1, 1, 0),
+           (0, 0), (0, 1), (1, 0), (1, 1), (2, 0), (2, 1),
+           (0, 0, 0), (0, 1, 0), (1, 0, 0), (1, 1, 0), (2, 0, 0), (2, 1, 0)]
+    x = np.array([1.0, 0.0, 0.6, 0.4, 0.0, 100.0, 30.0, 20.0,
+                  0.7, 0.3, 0.5, 0.5, 0.0, 0.0, 30.0, 70.0, 25.0, 25.0, 0.0, 0.0])
+    comp = Compiled(highspy.HighsLp(), [None] * len(fam), [], np.array(fam, dtype=object), idx)
+    site = np.array([i[0] for i in idx])
+    return comp, x, site
+
+
+def test_settled_keeps_open_sites_and_their_main_cooling_but_leaves_fractions_free():
+    comp, x, site = _settle_case()
+    n = len(x)
+    lb, ub = np.zeros(n), np.full(n, 1.0)
+    ub[5:8] = 300.0  # x, MW
+    ub[14:] = 300.0  # k, MW
+    tight = _settled(comp, x, lb, ub, site)
+    assert tight is not None
+    tlb, tub = tight
+    # y: only the one at 1 is held open; site 1's fractions stay free
+    np.testing.assert_array_equal(tlb[:5], [1, 0, 0, 0, 0])
+    np.testing.assert_array_equal(tub[:5], [1, 1, 1, 1, 1])
+    # q at site 0: the technology with 70 of its 100 MW, although the LP's q favours the other
+    np.testing.assert_array_equal(tlb[8:10], [0, 1])
+    np.testing.assert_array_equal(tub[8:10], [0, 1])
+    # q at site 1 (archetype not settled) and site 2 (unused): untouched
+    np.testing.assert_array_equal(tlb[10:14], 0)
+    np.testing.assert_array_equal(tub[10:14], 1)
+    # continuous columns and the caller's arrays untouched
+    np.testing.assert_array_equal(tub[14:], 300.0)
+    assert lb.sum() == 0 and ub[:5].sum() == 5
+    # a technology the bounds already close is never chosen, whatever it carries
+    ub[9] = 0.0
+    tlb, tub = _settled(comp, x, lb, ub, site)
+    np.testing.assert_array_equal(tlb[8:10], [1, 0])
+    np.testing.assert_array_equal(tub[8:10], [1, 0])
+
+
+def test_settled_has_nothing_to_add_when_the_lp_settles_nothing():
+    comp, x, site = _settle_case()
+    x = x.copy()
+    x[:5] = [0.5, 0.5, 0.6, 0.4, 0.0]  # no y at 1, no site with integral y
+    n = len(x)
+    assert _settled(comp, x, np.zeros(n), np.full(n, 1.0), site) is None
 
 
 VALID = ("cooling_reserved", "cooling_reserved_load", "cooling_required_capacity",
@@ -207,3 +261,34 @@ def test_5000_candidates_give_a_verified_plan_with_a_proven_gap(tmp_path):
     assert np.isfinite(bound) and bound <= obj
     assert float(a["mip_gap"]) == pytest.approx((obj - bound) / obj, rel=1e-6, abs=1e-9)
     assert verify(sol, data, sc).ok
+
+
+@pytest.mark.parametrize("threads", [0, 2, 1])
+def test_milps_use_parallel_search_unless_the_run_has_one_thread(monkeypatch, threads):
+    """A two-item knapsack (max 3 a + 2 b, a + b ≤ 1: a = 1, objective −3 by hand)."""
+    import os
+
+    import pyomo.environ as pyo
+
+    n = threads or (os.cpu_count() or 1)  # 0: every core
+    want = ("on", n) if n > 1 else (None, threads)
+
+    m = pyo.ConcreteModel()
+    m.a, m.b = pyo.Var(domain=pyo.Binary), pyo.Var(domain=pyo.Binary)
+    m.cap = pyo.Constraint(expr=m.a + m.b <= 1)
+    m.obj = pyo.Objective(expr=-3 * m.a - 2 * m.b)
+    seen = []
+    real = watchdog.solve
+
+    def spy(lp, *args, **kw):
+        seen.append((bool(len(lp.integrality_)), (kw.get("options") or {}).get("parallel"),
+                     kw.get("threads")))
+        return real(lp, *args, **kw)
+
+    monkeypatch.setattr(watchdog, "solve", spy)
+    res = run_highs(m, mip_gap=1e-6, threads=threads, warm_start=False)
+    assert res.objective == pytest.approx(-3.0)
+    assert seen == [(True, *want)]
+    seen.clear()
+    run_highs(m, mip_gap=1e-6, threads=threads, relax=True)
+    assert seen == [(False, None, threads)]  # an LP never gets the MILP options
