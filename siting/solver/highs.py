@@ -20,6 +20,7 @@ import pyomo.environ as pyo
 from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from siting.cores import usable_cores
 from siting.deadline import Deadline
 from siting.errors import ScenarioError, clip
 from siting.solver import watchdog
@@ -462,7 +463,7 @@ def run_highs(m: pyo.ConcreteModel, *, time_limit: float | None = None, mip_gap:
         return h
 
     # HiGHS's own default (threads = 0) is half the cores: one on 2 cores, no parallel search
-    mip_threads = int(threads) if threads else (os.cpu_count() or 1)
+    mip_threads = int(threads) if threads else usable_cores()
 
     def solve_one(model, dl: Deadline, gap: float, start=None, extra: dict | None = None,
                   stop_at: float | None = None):

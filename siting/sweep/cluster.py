@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import logging
-import os
 import signal
 import threading
 import warnings
@@ -37,6 +36,8 @@ from typing import Any
 
 import dask
 from distributed import Client, LocalCluster
+
+from siting.cores import usable_cores
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +59,8 @@ WORKER_ENV_EXPORTS = (
 
 
 def default_workers() -> int:
-    """Cores this process may use (``os.sched_getaffinity``), at least 1."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return max(1, os.cpu_count() or 1)
+    """Cores this process may use (:func:`siting.cores.usable_cores`), at least 1."""
+    return usable_cores()
 
 
 @contextlib.contextmanager
